@@ -1,0 +1,177 @@
+"""The tables, as SQLAlchemy 2 typed ORM classes.
+
+Rows are not the domain: :mod:`db.repositories` map them to and from
+:mod:`pathways.model`. Relationships are ``lazy="raise"``: load on purpose.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from db.types import JSONDocument, UTCDateTime, utcnow
+
+__all__ = [
+    "Base",
+    "HistoryEntry",
+    "Organization",
+    "Participant",
+    "Pathway",
+    "Step",
+    "Token",
+    "Transition",
+]
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+LEVELS = "'hospital', 'municipality'"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+    __table_args__ = (CheckConstraint(f"level IN ({LEVELS})", name="level"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    level: Mapped[str] = mapped_column(String(20))
+    organization_number: Mapped[str | None] = mapped_column(String(9))
+    her_id: Mapped[str | None] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Token(Base):
+    """A bearer token of one organisation. Only the SHA-256 of the secret is kept."""
+
+    __tablename__ = "tokens"
+    __table_args__ = (
+        CheckConstraint("scope IN ('read', 'edit', 'admin')", name="scope"),
+        Index("ix_tokens_organization_id", "organization_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    name: Mapped[str] = mapped_column(String(300))
+    scope: Mapped[str] = mapped_column(String(10))
+    prefix: Mapped[str] = mapped_column(String(16))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organization: Mapped[Organization] = relationship(lazy="raise")
+
+
+class Pathway(Base):
+    __tablename__ = "pathways"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    target_group: Mapped[str] = mapped_column(String(300), default="")
+    agreement_ref: Mapped[str] = mapped_column(String(300), default="")
+    review_due: Mapped[date | None] = mapped_column(Date)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+    __table_args__ = (Index("ix_participants_organization_id", "organization_id"),)
+
+    pathway_id: Mapped[int] = mapped_column(
+        ForeignKey("pathways.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organization: Mapped[Organization] = relationship(lazy="raise")
+
+
+class Step(Base):
+    __tablename__ = "steps"
+    __table_args__ = (
+        UniqueConstraint("pathway_id", "key"),
+        CheckConstraint(f"level IN ({LEVELS})", name="level"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathways.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(300))
+    level: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    responsible: Mapped[str] = mapped_column(String(300), default="")
+    expected_duration: Mapped[str | None] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class Transition(Base):
+    """An edge; its handover (roles, messages, deadline, checklist) is one JSON value."""
+
+    __tablename__ = "transitions"
+    __table_args__ = (
+        UniqueConstraint("pathway_id", "key"),
+        ForeignKeyConstraint(
+            ["pathway_id", "from_key"],
+            ["steps.pathway_id", "steps.key"],
+            name="fk_transitions_from",
+        ),
+        ForeignKeyConstraint(
+            ["pathway_id", "to_key"], ["steps.pathway_id", "steps.key"], name="fk_transitions_to"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathways.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(64))
+    from_key: Mapped[str] = mapped_column(String(64))
+    to_key: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(300), default="")
+    handover: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+
+
+class HistoryEntry(Base):
+    """One change to a pathway: append-only, attributed to an organisation and a token."""
+
+    __tablename__ = "history"
+    __table_args__ = (Index("ix_history_pathway_id_id", "pathway_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathways.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    organization_name: Mapped[str] = mapped_column(String(300))
+    level: Mapped[str] = mapped_column(String(20))
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id"))
+    token_name: Mapped[str] = mapped_column(String(300))
+    action: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(String(1000))
+    changes: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    revision_before: Mapped[int] = mapped_column(Integer)
+    revision_after: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,111 @@
+"""Engines and sessions for SQLite (the embedded default) and PostgreSQL.
+
+A :class:`Database` holds one engine and two session factories: ``reader`` for requests
+that change nothing, ``writer`` for those that do. On SQLite a writer's transaction starts
+with ``BEGIN IMMEDIATE`` so that concurrent writers queue on the database lock instead of
+failing when a read lock cannot be upgraded; on PostgreSQL writers lock the rows they
+change (``SELECT … FOR UPDATE``, in the repositories).
+
+Nothing here commits on its own: the caller (one request, one CLI command) owns the
+transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+__all__ = ["DEFAULT_DATABASE_URL", "Database", "make_engine", "sqlite_file"]
+
+DEFAULT_DATABASE_URL = "sqlite:///var/pathways.db"
+"""The embedded default: a SQLite file under ``var/`` in the working directory."""
+
+_IMMEDIATE = "hjem_begin_immediate"
+
+
+def sqlite_file(url: str | URL) -> Path | None:
+    """The file of a SQLite URL, or ``None`` for another database or an in-memory one."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event below issue BEGIN, not the driver.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def make_engine(url: str | URL, *, pool_size: int = 40, echo: bool = False) -> Engine:
+    """An engine for ``url`` whose pool holds ``pool_size`` connections.
+
+    Keep ``pool_size`` at least as large as the number of threads that may use it at
+    once, or requests queue on the pool instead of on the database.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = sqlite_file(parsed)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            parsed,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=pool_size,
+            max_overflow=0,
+            pool_timeout=30,
+        )
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(
+        parsed,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=4,
+        pool_timeout=30,
+        pool_pre_ping=True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Database:
+    engine: Engine
+    reader: sessionmaker[Session]
+    writer: sessionmaker[Session]
+
+    @classmethod
+    def connect(cls, url: str | URL, *, pool_size: int = 40) -> Database:
+        engine = make_engine(url, pool_size=pool_size)
+        writer_engine = engine.execution_options(**{_IMMEDIATE: True})
+        return cls(
+            engine=engine,
+            reader=sessionmaker(engine, expire_on_commit=False),
+            writer=sessionmaker(writer_engine, expire_on_commit=False),
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,59 @@
+"""ISO 8601 durations as used for deadlines and expected durations.
+
+Durations are kept as the text the user wrote (so documents round-trip byte for byte) and
+parsed only to check them and to compare them with limits.
+
+>>> parse_duration("PT24H")
+datetime.timedelta(days=1)
+>>> parse_duration("P1DT12H")
+datetime.timedelta(days=1, seconds=43200)
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+__all__ = ["MAX_DURATION", "is_duration", "parse_duration"]
+
+# Calendar years and months have no fixed length; deadlines in care are counted in
+# days and hours, so years and months are refused rather than approximated.
+_DURATION = re.compile(
+    r"P(?!$)(?:(?P<weeks>\d{1,4})W)?(?:(?P<days>\d{1,5})D)?"
+    r"(?:T(?=\d)(?:(?P<hours>\d{1,6})H)?(?:(?P<minutes>\d{1,7})M)?(?:(?P<seconds>\d{1,9})S)?)?",
+    re.ASCII,
+)
+
+MAX_DURATION = timedelta(days=3660)
+"""Longest duration accepted (about ten years): longer ones are typing mistakes."""
+
+
+def parse_duration(text: str) -> timedelta:
+    """Return the ``timedelta`` of an ISO 8601 duration such as ``PT24H`` or ``P14D``.
+
+    Raises ``ValueError`` for anything else, including years and months (``P1Y``,
+    ``P2M``) whose length is not fixed, and durations longer than ``MAX_DURATION``.
+    """
+    match = _DURATION.fullmatch(text)
+    if match is None or text.endswith("T"):
+        raise ValueError(
+            f"{text!r} is not an ISO 8601 duration in weeks, days, hours, minutes "
+            "and seconds (e.g. PT24H, P14D, P1DT12H)"
+        )
+    parts = {name: int(value) for name, value in match.groupdict().items() if value}
+    try:
+        value = timedelta(**parts)
+    except OverflowError:
+        raise ValueError(f"{text!r} is too long a duration") from None
+    if value > MAX_DURATION:
+        raise ValueError(f"{text!r} is longer than {MAX_DURATION.days} days")
+    return value
+
+
+def is_duration(text: str) -> bool:
+    """Whether ``text`` is a duration :func:`parse_duration` accepts."""
+    try:
+        parse_duration(text)
+    except ValueError:
+        return False
+    return True
