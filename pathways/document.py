@@ -47,6 +47,7 @@ __all__ = [
     "TransitionDoc",
     "document_dict",
     "dump_document",
+    "handover_dict",
     "parse_document",
     "step_dict",
     "transition_dict",
@@ -227,7 +228,8 @@ def _checklist_item_dict(item: ChecklistItem) -> dict[str, Any]:
     }
 
 
-def _handover_dict(handover: Handover) -> dict[str, Any]:
+def handover_dict(handover: Handover) -> dict[str, Any]:
+    """A handover as it stands in the native document."""
     return {
         "sender_role": handover.sender_role,
         "receiver_role": handover.receiver_role,
@@ -257,7 +259,7 @@ def transition_dict(transition: Transition) -> dict[str, Any]:
         "from": transition.source,
         "to": transition.target,
         "label": transition.label,
-        "handover": _handover_dict(transition.handover) if transition.handover else None,
+        "handover": handover_dict(transition.handover) if transition.handover else None,
     }
 
 

@@ -4,22 +4,24 @@ Both care levels edit on equal terms. The only rule on participants is that each
 keeps at least one: a pathway with no municipality in it is no longer *hjem til hjem*.
 
 >>> from pathways.model import Level
->>> authorship_shares([Level.HOSPITAL, Level.MUNICIPALITY, Level.MUNICIPALITY])
+>>> authorship_shares({Level.HOSPITAL: 1, Level.MUNICIPALITY: 2})
 {'hospital': 0.3333, 'municipality': 0.6667}
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Mapping
+from typing import TypeVar
 
 from pathways.errors import LastParticipantOfLevel
 from pathways.model import Level
 
 __all__ = ["authorship_shares", "check_removal"]
 
+K = TypeVar("K", bound=Hashable)
 
-def check_removal(participants: Mapping[Hashable, Level], leaving: Hashable) -> None:
+
+def check_removal(participants: Mapping[K, Level], leaving: K) -> None:
     """Raise :class:`LastParticipantOfLevel` if ``leaving`` is its level's last participant.
 
     ``participants`` maps each participant (any id) to its care level. Removing an id that
@@ -36,11 +38,11 @@ def check_removal(participants: Mapping[Hashable, Level], leaving: Hashable) -> 
         )
 
 
-def authorship_shares(levels: Iterable[Level]) -> dict[str, float]:
-    """Each level's share of the changes made by ``levels`` (one item per change).
+def authorship_shares(changes: Mapping[Level, int]) -> dict[str, float]:
+    """Each level's share of all changes, given the number of changes per level.
 
     Both levels are always present, with 0.0 where a level made no change.
     """
-    counts = Counter(levels)
+    counts = {level: changes.get(level, 0) for level in Level}
     total = sum(counts.values())
     return {level.value: round(counts[level] / total, 4) if total else 0.0 for level in Level}

@@ -64,17 +64,19 @@ def _duration_violations(value: str | None, loc: Loc) -> Iterator[Violation]:
         yield Violation(loc, str(error))
 
 
-def _info_violations(info: PathwayInfo, limits: Limits) -> Iterator[Violation]:
+def _info_violations(
+    info: PathwayInfo, limits: Limits, prefix: Loc = ("pathway",)
+) -> Iterator[Violation]:
     yield from text_violations(
-        info.title, ("pathway", "title"), max_length=limits.max_name_length, required=True
+        info.title, (*prefix, "title"), max_length=limits.max_name_length, required=True
     )
     for name in ("target_group", "agreement_ref"):
         yield from text_violations(
-            getattr(info, name), ("pathway", name), max_length=limits.max_name_length
+            getattr(info, name), (*prefix, name), max_length=limits.max_name_length
         )
     yield from text_violations(
         info.description,
-        ("pathway", "description"),
+        (*prefix, "description"),
         max_length=limits.max_text_length,
         multiline=True,
     )
@@ -185,9 +187,14 @@ def _pathway_violations(pathway: Pathway, limits: Limits) -> Iterator[Violation]
         pairs.setdefault(pair, transition.key)
 
 
-def validate_info(info: PathwayInfo, *, limits: Limits = DEFAULT_LIMITS) -> None:
-    """Raise :class:`InvalidPathway` if the pathway's description breaks a rule."""
-    violations = list(_info_violations(info, limits))
+def validate_info(
+    info: PathwayInfo, *, limits: Limits = DEFAULT_LIMITS, loc: Loc = ("pathway",)
+) -> None:
+    """Raise :class:`InvalidPathway` if the pathway's description breaks a rule.
+
+    ``loc`` is where the description stands (in a document: under ``pathway``).
+    """
+    violations = list(_info_violations(info, limits, loc))
     if violations:
         raise InvalidPathway(violations)
 

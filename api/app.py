@@ -1,0 +1,66 @@
+"""The FastAPI application. Nothing is connected at import time: see :func:`create_app`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
+from fastapi import FastAPI
+
+from api.middleware import BodySizeLimit
+from api.openapi import install_openapi
+from api.problems import install_problem_handlers
+from api.routers import graph, health, organizations, participants, pathways
+from api.settings import Settings
+from db.session import Database
+
+__all__ = ["app_from_environment", "create_app"]
+
+DESCRIPTION = """\
+Shared patient pathways between a hospital trust and its municipalities, *hjem til hjem*:
+from the patient's home, through municipal and hospital steps, back home.
+
+Both care levels edit on equal terms. Every change needs `If-Match` with the ETag you
+read; a stale one gets 412 and changes nothing. Every error is `application/problem+json`.
+"""
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
+    """A new app for ``settings`` (default: from the environment)."""
+    settings = settings or Settings()
+    database = database or Database.connect(settings.database_url, pool_size=settings.pool_size)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Handlers run in this many threads; the pool has as many connections.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        yield
+        database.dispose()
+
+    app = FastAPI(
+        title="Hjem til hjem",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "pathways", "description": "Shared pathways, their history and document"},
+            {"name": "graph", "description": "Steps and transitions of a draft"},
+            {"name": "participants", "description": "Organisations taking part"},
+            {"name": "organizations", "description": "Organisations and tokens"},
+            {"name": "service", "description": "Health and identity"},
+        ],
+    )
+    app.state.settings = settings
+    app.state.database = database
+    install_problem_handlers(app)
+    for module in (health, organizations, pathways, graph, participants):
+        app.include_router(module.router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    install_openapi(app)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The factory uvicorn workers call (``pathways serve``)."""
+    return create_app(Settings())

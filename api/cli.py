@@ -1,0 +1,185 @@
+"""The ``pathways`` console command.
+
+    pathways serve [--host H] [--port P] [--database-url URL] [--workers N]
+    pathways demo [--database-url URL]
+    pathways migrate [--database-url URL]
+    pathways org create --name NAME --level hospital|municipality [--json]
+    pathways token create --org ID --scope read|edit|admin --name NAME
+
+``PATHWAYS_DATABASE_URL`` selects the database (default: a SQLite file under ./var).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
+
+from api.errors import ApiError
+from api.services.auth import Scope
+from api.services.demo import load_demo
+from api.services.organizations import create_organization, create_token
+from api.settings import Settings
+from db.migrate import upgrade
+from db.session import Database
+from pathways.errors import PathwayError
+from pathways.model import Level
+
+__all__ = ["main"]
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    if getattr(args, "database_url", None):
+        os.environ["PATHWAYS_DATABASE_URL"] = args.database_url
+    return Settings()
+
+
+@contextmanager
+def _transaction(settings: Settings) -> Iterator[Session]:
+    upgrade(settings.database_url)
+    database = Database.connect(settings.database_url, pool_size=1)
+    try:
+        with database.writer() as session, session.begin():
+            yield session
+    finally:
+        database.dispose()
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = _settings(args)
+    upgrade(settings.database_url)
+    url = f"http://{args.host}:{args.port}"
+    print(f"Hjem til hjem on {url}  (API docs: {url}/docs, database: {settings.database_url})")
+    sys.stdout.flush()
+    uvicorn.run(
+        "api.app:app_from_environment",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    with _transaction(settings) as session:
+        pathway_id, tokens = load_demo(session, limits=settings.limits)
+    print(f"Demo data loaded into {settings.database_url}")
+    print(f"Demo pathway: /pathways/{pathway_id}")
+    print("Tokens (shown once; running 'pathways demo' again issues new ones):")
+    for token in tokens:
+        print(f"  {token.organization} ({token.level.value}, {token.scope.value}): {token.token}")
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    upgrade(settings.database_url)
+    print(f"{settings.database_url} is at the newest schema")
+    return 0
+
+
+def _org_create(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    with _transaction(settings) as session:
+        row = create_organization(
+            session,
+            client=None,
+            name=args.name,
+            level=Level(args.level),
+            organization_number=args.organization_number,
+            her_id=args.her_id,
+            limits=settings.limits,
+        )
+        result = {"id": row.id, "name": row.name, "level": row.level}
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(f"organisation {result['id']}: {result['name']} ({result['level']})")
+    return 0
+
+
+def _token_create(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    with _transaction(settings) as session:
+        _, secret = create_token(
+            session,
+            client=None,
+            organization_id=args.org,
+            name=args.name,
+            scope=Scope(args.scope),
+            limits=settings.limits,
+        )
+    print(secret)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pathways", description="Hjem til hjem")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def database(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--database-url", help="default: $PATHWAYS_DATABASE_URL or SQLite")
+
+    serve = commands.add_parser("serve", help="migrate the database and serve the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--log-level", default="info")
+    database(serve)
+    serve.set_defaults(run=_serve)
+
+    demo = commands.add_parser("demo", help="load demo organisations and pathway, print tokens")
+    database(demo)
+    demo.set_defaults(run=_demo)
+
+    migrate = commands.add_parser("migrate", help="migrate the database to the newest schema")
+    database(migrate)
+    migrate.set_defaults(run=_migrate)
+
+    org = commands.add_parser("org", help="organisations").add_subparsers(
+        dest="org_command", required=True
+    )
+    org_create = org.add_parser("create", help="register an organisation")
+    org_create.add_argument("--name", required=True)
+    org_create.add_argument("--level", required=True, choices=[level.value for level in Level])
+    org_create.add_argument("--organization-number")
+    org_create.add_argument("--her-id")
+    org_create.add_argument("--json", action="store_true", help="print the result as JSON")
+    database(org_create)
+    org_create.set_defaults(run=_org_create)
+
+    token = commands.add_parser("token", help="tokens").add_subparsers(
+        dest="token_command", required=True
+    )
+    token_create = token.add_parser("create", help="issue a token; prints it alone")
+    token_create.add_argument("--org", type=int, required=True, help="organisation id")
+    token_create.add_argument("--scope", required=True, choices=[s.value for s in Scope])
+    token_create.add_argument("--name", required=True, help="what uses it")
+    database(token_create)
+    token_create.set_defaults(run=_token_create)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except (ApiError, PathwayError) as error:
+        print(f"pathways: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

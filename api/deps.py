@@ -1,0 +1,122 @@
+"""Request dependencies: settings, the transaction, the caller, pagination, If-Match.
+
+The session dependency owns the request's transaction: it commits when the handler
+returns and rolls back when anything raises, *before* the response is sent
+(``scope="function"``), so a 2xx is only ever sent for a committed change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Header, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
+
+from api.errors import Unprocessable
+from api.services.auth import Client, authenticate
+from api.settings import Settings
+from db.session import Database
+from pathways.limits import Limits
+
+__all__ = [
+    "ClientDep",
+    "IdPath",
+    "IfMatch",
+    "KeyPath",
+    "LimitsDep",
+    "PageDep",
+    "SessionDep",
+    "SettingsDep",
+]
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_bearer = HTTPBearer(auto_error=False, description="A token issued by `pathways token create`")
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_limits(settings: SettingsDep) -> Limits:
+    return settings.limits
+
+
+LimitsDep = Annotated[Limits, Depends(get_limits)]
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    database: Database = request.app.state.database
+    factory = database.reader if request.method in _SAFE_METHODS else database.writer
+    with factory() as session, session.begin():
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def get_client(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Client:
+    return authenticate(session, credentials.credentials if credentials else None)
+
+
+ClientDep = Annotated[Client, Depends(get_client)]
+
+
+@dataclass(frozen=True, slots=True)
+class PageParams:
+    limit: int
+    offset: int
+
+
+def get_page(
+    settings: SettingsDep,
+    limit: Annotated[
+        int | None, Query(ge=1, le=10_000, description="Page size (default 50, at most 200)")
+    ] = None,
+    offset: Annotated[int, Query(ge=0, le=2_000_000_000)] = 0,
+) -> PageParams:
+    size = settings.default_page_size if limit is None else limit
+    if size > settings.max_page_size:
+        raise Unprocessable(
+            f"limit is {size}; at most {settings.max_page_size} items are served per page",
+            errors=[
+                {
+                    "loc": ["query", "limit"],
+                    "pointer": None,
+                    "detail": f"at most {settings.max_page_size}",
+                }
+            ],
+        )
+    return PageParams(limit=size, offset=offset)
+
+
+PageDep = Annotated[PageParams, Depends(get_page)]
+
+IdPath = Annotated[int, Path(ge=1, le=2_147_483_647)]
+KeyPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9_-]+$")]
+
+
+def get_if_match(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            max_length=200,
+            description="The ETag of the revision you read; required for every change "
+            "(428 without it, 412 if it is not the current one)",
+        ),
+    ] = None,
+) -> str | None:
+    return if_match
+
+
+IfMatch = Annotated[str | None, Depends(get_if_match)]

@@ -1,0 +1,196 @@
+"""Every error becomes an ``application/problem+json`` answer (RFC 9457).
+
+One handler per exception base class: our :class:`~api.errors.ApiError` tree, the domain's
+:class:`~pathways.errors.PathwayError` tree, request validation, the framework's own
+HTTP errors, database contention, and a last one for anything unexpected (500, logged).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.errors import PROBLEM_TYPE_BASE, ApiError
+from api.schemas.problems import Problem
+from pathways.errors import InvalidPathway, ParticipationError, PathwayError, Violation
+
+__all__ = [
+    "PROBLEM_MEDIA_TYPE",
+    "ProblemResponse",
+    "install_problem_handlers",
+    "problem_responses",
+    "violation_errors",
+]
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("pathways.api")
+
+_SLUGS = {
+    400: "bad-request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    409: "conflict",
+    412: "precondition-failed",
+    413: "payload-too-large",
+    415: "unsupported-media-type",
+    422: "validation-error",
+    428: "precondition-required",
+    429: "too-many-requests",
+    500: "internal-error",
+    503: "unavailable",
+}
+
+
+class ProblemResponse(JSONResponse):
+    media_type = PROBLEM_MEDIA_TYPE
+
+
+def problem(
+    request: Request,
+    *,
+    status: int,
+    detail: str,
+    slug: str | None = None,
+    title: str | None = None,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> ProblemResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + (slug or _SLUGS.get(status, "error")),
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+    }
+    body.update(extra or {})
+    return ProblemResponse(body, status_code=status, headers=headers)
+
+
+def _pointer(loc: Sequence[str | int]) -> str | None:
+    if not loc or loc[0] != "body":
+        return None
+    parts = [str(part).replace("~", "~0").replace("/", "~1") for part in loc[1:]]
+    return "#/" + "/".join(parts)
+
+
+def violation_errors(
+    violations: Iterable[Violation], *, prefix: Sequence[str | int] = ("body",)
+) -> list[dict[str, Any]]:
+    """Field errors for domain violations; ``prefix`` says where the value came from."""
+    errors = []
+    for violation in violations:
+        loc = [*prefix, *violation.loc]
+        errors.append({"loc": loc, "pointer": _pointer(loc), "detail": violation.message})
+    return errors
+
+
+def _validation_errors(error: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for item in error.errors():
+        loc = [part for part in item.get("loc", ()) if isinstance(part, str | int)]
+        errors.append({"loc": loc, "pointer": _pointer(loc), "detail": str(item.get("msg", ""))})
+    return errors
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, error: ApiError) -> ProblemResponse:
+        return problem(
+            request,
+            status=error.status,
+            slug=error.slug,
+            title=error.title,
+            detail=error.detail,
+            extra=error.extra,
+            headers=error.headers,
+        )
+
+    @app.exception_handler(PathwayError)
+    async def _pathway_error(request: Request, error: PathwayError) -> ProblemResponse:
+        if isinstance(error, ParticipationError):
+            return problem(request, status=409, detail=str(error))
+        violations = error.violations if isinstance(error, InvalidPathway) else ()
+        return problem(
+            request,
+            status=422,
+            title="Invalid pathway",
+            detail=str(error),
+            extra={"errors": violation_errors(violations)},
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_invalid(request: Request, error: RequestValidationError) -> ProblemResponse:
+        errors = _validation_errors(error)
+        first = errors[0] if errors else None
+        detail = (
+            f"{'.'.join(str(part) for part in first['loc'])}: {first['detail']}"
+            if first
+            else "the request is not valid"
+        )
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        return problem(
+            request,
+            status=422,
+            title="Invalid input",
+            detail=detail + more,
+            extra={"errors": errors},
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, error: StarletteHTTPException) -> ProblemResponse:
+        detail = (
+            error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
+        )
+        if error.status_code == 404 and detail == "Not Found":
+            detail = f"there is nothing at {request.url.path}"
+        return problem(
+            request,
+            status=error.status_code,
+            detail=detail,
+            headers=dict(error.headers) if error.headers else None,
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, error: IntegrityError) -> ProblemResponse:
+        log.warning("integrity error on %s: %s", request.url.path, error.orig)
+        return problem(
+            request,
+            status=409,
+            detail="the change conflicts with stored data (a concurrent change, or a "
+            "name or key that is already taken); read the resource again and retry",
+        )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeoutError)
+    async def _contention(request: Request, error: Exception) -> ProblemResponse:
+        log.warning("database unavailable on %s: %s", request.url.path, error)
+        return problem(
+            request,
+            status=503,
+            detail="the database is busy or unreachable; retry shortly",
+            headers={"Retry-After": "1"},
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> ProblemResponse:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return problem(request, status=500, detail="an unexpected error occurred; it is logged")
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` entry documenting ``statuses`` as problem details."""
+    return {
+        status: {"model": Problem, "description": HTTPStatus(status).phrase} for status in statuses
+    }

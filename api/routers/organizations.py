@@ -1,0 +1,110 @@
+"""Organisations and their tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from api.deps import ClientDep, IdPath, LimitsDep, PageDep, SessionDep
+from api.problems import problem_responses
+from api.schemas.common import Page
+from api.schemas.organizations import (
+    OrganizationCreate,
+    OrganizationRead,
+    TokenCreate,
+    TokenCreated,
+    TokenRead,
+)
+from api.services import organizations as service
+from pathways.model import Level
+
+router = APIRouter(tags=["organizations"])
+
+
+@router.post(
+    "/organizations",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 409, 413, 422),
+)
+def create_organization(
+    body: OrganizationCreate,
+    session: SessionDep,
+    client: ClientDep,
+    limits: LimitsDep,
+    response: Response,
+) -> OrganizationRead:
+    """Register an organisation (operator: `admin` scope)."""
+    row = service.create_organization(
+        session,
+        client=client,
+        name=body.name,
+        level=body.level,
+        organization_number=body.organization_number,
+        her_id=body.her_id,
+        limits=limits,
+    )
+    response.headers["Location"] = f"/organizations/{row.id}"
+    return OrganizationRead.of(row)
+
+
+@router.get("/organizations", responses=problem_responses(401, 422))
+def list_organizations(
+    session: SessionDep,
+    client: ClientDep,
+    page: PageDep,
+    level: Annotated[Level | None, Query(description="Only this care level")] = None,
+) -> Page[OrganizationRead]:
+    """All organisations, so that participants can find each other."""
+    rows, total = service.list_organizations(
+        session, level=level, limit=page.limit, offset=page.offset
+    )
+    return Page(
+        items=[OrganizationRead.of(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get("/organizations/{organization_id}", responses=problem_responses(401, 404, 422))
+def get_organization(
+    organization_id: IdPath, session: SessionDep, client: ClientDep
+) -> OrganizationRead:
+    return OrganizationRead.of(service.get_organization(session, organization_id))
+
+
+@router.post(
+    "/organizations/{organization_id}/tokens",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 404, 413, 422),
+)
+def create_token(
+    organization_id: IdPath,
+    body: TokenCreate,
+    session: SessionDep,
+    client: ClientDep,
+    limits: LimitsDep,
+    response: Response,
+) -> TokenCreated:
+    """Issue a token for the organisation (`admin`). The token is in this answer only."""
+    row, secret = service.create_token(
+        session,
+        client=client,
+        organization_id=organization_id,
+        name=body.name,
+        scope=body.scope,
+        limits=limits,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return TokenCreated(**TokenRead.of(row).model_dump(), token=secret)
+
+
+@router.delete(
+    "/tokens/{token_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(401, 403, 404, 422),
+)
+def revoke_token(token_id: IdPath, session: SessionDep, client: ClientDep) -> None:
+    """Revoke a token (`admin`); it stops working at once. Revoking twice is harmless."""
+    service.revoke_token(session, client=client, token_id=token_id)

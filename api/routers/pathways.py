@@ -1,0 +1,164 @@
+"""Pathways as a whole: create, import, list, read, describe, export, history."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+from fastapi.responses import JSONResponse
+
+from api.deps import ClientDep, IdPath, IfMatch, LimitsDep, PageDep, SessionDep
+from api.problems import problem_responses
+from api.schemas.common import Page
+from api.schemas.pathways import HistoryEntryRead, PathwayCreate, PathwayRead, PathwayUpdate
+from api.services import pathways as service
+from api.services.editing import etag
+from pathways.document import PathwayDocument
+from pathways.model import PathwayInfo
+
+router = APIRouter(tags=["pathways"])
+
+_CHANGE_PROBLEMS = problem_responses(401, 403, 404, 412, 413, 422, 428)
+
+
+def _read(view: service.PathwayView, response: Response) -> PathwayRead:
+    response.headers["ETag"] = etag(view.row.revision)
+    return PathwayRead.of(view)
+
+
+@router.post(
+    "/pathways",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 413, 422),
+)
+def create_pathway(
+    body: PathwayCreate,
+    session: SessionDep,
+    client: ClientDep,
+    limits: LimitsDep,
+    response: Response,
+) -> PathwayRead:
+    """Create an empty pathway; the caller's organisation is its first participant."""
+    view = service.create_pathway(
+        session, client=client, info=PathwayInfo(**body.model_dump()), limits=limits
+    )
+    response.headers["Location"] = f"/pathways/{view.row.id}"
+    return _read(view, response)
+
+
+@router.post(
+    "/pathways/import",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 413, 422),
+)
+def import_pathway(
+    body: PathwayDocument,
+    session: SessionDep,
+    client: ClientDep,
+    limits: LimitsDep,
+    response: Response,
+) -> PathwayRead:
+    """Create a pathway from a native document; the caller's organisation takes part."""
+    view = service.import_pathway(session, client=client, pathway=body.to_model(), limits=limits)
+    response.headers["Location"] = f"/pathways/{view.row.id}"
+    return _read(view, response)
+
+
+@router.get("/pathways", responses=problem_responses(401, 422))
+def list_pathways(
+    session: SessionDep,
+    client: ClientDep,
+    page: PageDep,
+    participant: Annotated[
+        int | None,
+        Query(ge=1, le=2_147_483_647, description="Only pathways this organisation is in"),
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, description="Text in title, description, target group, agreement"),
+    ] = None,
+) -> Page[PathwayRead]:
+    """The pathways the caller's organisation takes part in."""
+    views, total = service.list_pathways(
+        session,
+        client=client,
+        participant_id=participant,
+        text=q,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return Page(
+        items=[PathwayRead.of(v) for v in views],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get("/pathways/{pathway_id}", responses=problem_responses(401, 404, 422))
+def get_pathway(
+    pathway_id: IdPath, session: SessionDep, client: ClientDep, response: Response
+) -> PathwayRead:
+    return _read(service.get_pathway(session, client=client, pathway_id=pathway_id), response)
+
+
+@router.patch("/pathways/{pathway_id}", responses=_CHANGE_PROBLEMS)
+def update_pathway(
+    pathway_id: IdPath,
+    body: PathwayUpdate,
+    if_match: IfMatch,
+    session: SessionDep,
+    client: ClientDep,
+    limits: LimitsDep,
+    response: Response,
+) -> PathwayRead:
+    """Change the title, description, target group, agreement reference or review date."""
+    view = service.update_pathway(
+        session,
+        client=client,
+        pathway_id=pathway_id,
+        if_match=if_match,
+        changes=body.changes(),
+        limits=limits,
+    )
+    return _read(view, response)
+
+
+@router.get(
+    "/pathways/{pathway_id}/document",
+    response_class=JSONResponse,
+    responses={
+        200: {
+            "model": PathwayDocument,
+            "description": "The native document (hjem-til-hjem/pathway, version 1)",
+        },
+        **problem_responses(401, 404, 422),
+    },
+)
+def export_document(pathway_id: IdPath, session: SessionDep, client: ClientDep) -> Response:
+    """The draft as a native document, ready to import elsewhere."""
+    content, revision = service.export_document(session, client=client, pathway_id=pathway_id)
+    return Response(
+        content,
+        media_type="application/json",
+        headers={
+            "ETag": etag(revision),
+            "Content-Disposition": f'attachment; filename="pathway-{pathway_id}.json"',
+        },
+    )
+
+
+@router.get("/pathways/{pathway_id}/history", responses=problem_responses(401, 404, 422))
+def list_history(
+    pathway_id: IdPath, session: SessionDep, client: ClientDep, page: PageDep
+) -> Page[HistoryEntryRead]:
+    """Every change, oldest first, with the organisation, level and token that made it."""
+    rows, total = service.list_history(
+        session, client=client, pathway_id=pathway_id, limit=page.limit, offset=page.offset
+    )
+    return Page(
+        items=[HistoryEntryRead.of(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )

@@ -1,0 +1,212 @@
+"""Pathways, their participants, their graph and their history on the wire."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, Field
+
+from api.schemas.common import Input, PartialInput
+from api.services.editing import etag
+from api.services.pathways import PathwayView
+from db import models as orm
+from pathways.document import HandoverDoc, StepDoc, TransitionDoc, step_dict, transition_dict
+from pathways.model import Level, Pathway, Step, StepKind, Transition
+from pathways.participation import authorship_shares
+
+__all__ = [
+    "AuthorshipRead",
+    "GraphRead",
+    "HistoryEntryRead",
+    "ParticipantRead",
+    "PathwayCreate",
+    "PathwayRead",
+    "PathwayUpdate",
+    "StepUpdate",
+    "TransitionUpdate",
+    "step_read",
+    "transition_read",
+]
+
+
+class PathwayCreate(Input):
+    title: str
+    description: str = ""
+    target_group: str = ""
+    agreement_ref: str = Field(
+        default="", description="The agreement point or tjenesteavtale it implements"
+    )
+    review_due: date | None = None
+
+
+class PathwayUpdate(PartialInput):
+    NULLABLE: ClassVar[frozenset[str]] = frozenset({"review_due"})
+
+    title: str | None = None
+    description: str | None = None
+    target_group: str | None = None
+    agreement_ref: str | None = None
+    review_due: date | None = None
+
+
+class ParticipantRead(BaseModel):
+    organization_id: int
+    name: str
+    level: Level
+    joined_at: datetime
+
+
+class LevelAuthorship(BaseModel):
+    changes: int
+    share: float = Field(description="Share of all recorded changes, 0 to 1")
+
+
+class AuthorshipRead(BaseModel):
+    """How the recorded changes are spread across the two care levels."""
+
+    hospital: LevelAuthorship
+    municipality: LevelAuthorship
+
+
+class PathwayRead(BaseModel):
+    id: int
+    title: str
+    description: str
+    target_group: str
+    agreement_ref: str
+    review_due: date | None
+    revision: int
+    etag: str = Field(description="The strong ETag to send as If-Match when changing it")
+    participants: list[ParticipantRead]
+    authorship: AuthorshipRead
+    step_count: int
+    transition_count: int
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, view: PathwayView) -> PathwayRead:
+        row = view.row
+        shares = authorship_shares(view.changes_per_level)
+        return cls(
+            id=row.id,
+            title=row.title,
+            description=row.description,
+            target_group=row.target_group,
+            agreement_ref=row.agreement_ref,
+            review_due=row.review_due,
+            revision=row.revision,
+            etag=etag(row.revision),
+            participants=[
+                ParticipantRead(
+                    organization_id=organization.id,
+                    name=organization.name,
+                    level=Level(organization.level),
+                    joined_at=participant.joined_at,
+                )
+                for participant, organization in view.participants
+            ],
+            authorship=AuthorshipRead(
+                **{
+                    level.value: LevelAuthorship(
+                        changes=view.changes_per_level.get(level, 0), share=shares[level.value]
+                    )
+                    for level in Level
+                }
+            ),
+            step_count=view.step_count,
+            transition_count=view.transition_count,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+
+def step_read(step: Step) -> StepDoc:
+    return StepDoc.model_validate(step_dict(step))
+
+
+def transition_read(transition: Transition) -> TransitionDoc:
+    return TransitionDoc.model_validate(transition_dict(transition))
+
+
+class GraphRead(BaseModel):
+    revision: int
+    steps: list[StepDoc]
+    transitions: list[TransitionDoc]
+
+    @classmethod
+    def of(cls, pathway: Pathway, revision: int) -> GraphRead:
+        return cls(
+            revision=revision,
+            steps=[step_read(step) for step in pathway.steps],
+            transitions=[transition_read(t) for t in pathway.transitions],
+        )
+
+
+class StepUpdate(PartialInput):
+    """Fields of a step to change. The key names the step and does not change."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset({"expected_duration"})
+
+    name: str | None = None
+    level: Level | None = None
+    kind: StepKind | None = None
+    responsible: str | None = None
+    expected_duration: str | None = None
+    description: str | None = None
+
+
+class TransitionUpdate(PartialInput):
+    """Fields of a transition to change. ``handover: null`` removes the handover."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset({"handover"})
+
+    from_: str | None = Field(default=None, alias="from")
+    to: str | None = None
+    label: str | None = None
+    handover: HandoverDoc | None = Field(
+        default=None, description="A whole handover (replaces the old one), or null"
+    )
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent, named as on :class:`pathways.model.Transition`."""
+        renamed = {"from_": "source", "to": "target"}
+        result = {renamed.get(name, name): value for name, value in super().changes().items()}
+        if isinstance(result.get("handover"), HandoverDoc):
+            result["handover"] = result["handover"].to_model()
+        return result
+
+
+class HistoryOrganization(BaseModel):
+    id: int
+    name: str
+    level: Level
+
+
+class HistoryEntryRead(BaseModel):
+    id: int
+    at: datetime
+    organization: HistoryOrganization
+    token_name: str
+    action: str
+    summary: str
+    changes: dict[str, Any]
+    revision_before: int
+    revision_after: int
+
+    @classmethod
+    def of(cls, row: orm.HistoryEntry) -> HistoryEntryRead:
+        return cls(
+            id=row.id,
+            at=row.at,
+            organization=HistoryOrganization(
+                id=row.organization_id, name=row.organization_name, level=Level(row.level)
+            ),
+            token_name=row.token_name,
+            action=row.action,
+            summary=row.summary,
+            changes=row.changes,
+            revision_before=row.revision_before,
+            revision_after=row.revision_after,
+        )

@@ -1,0 +1,111 @@
+"""The one way a pathway changes: lock, check, change, bump the revision, record it.
+
+Every change to a pathway or its graph goes through :func:`begin_edit` and
+:func:`record_change`, inside the request's transaction:
+
+1. the pathway row is locked (``FOR UPDATE``; SQLite writers hold the database lock);
+2. a client that does not take part gets 404, one whose token may not edit gets 403;
+3. ``If-Match`` must name the current revision (428 when missing, 412 when stale);
+4. the caller changes what it changes;
+5. the revision goes up by one and a history entry names the organisation, its level,
+   the token and both revisions.
+
+Any error after step 1 rolls the whole transaction back: nothing is half-changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from api.errors import NotFound, PreconditionFailed, PreconditionRequired
+from api.services.auth import Client, Scope
+from db import models as orm
+from db.repositories.history import HistoryRepository
+from db.repositories.pathways import PathwayRepository
+from db.types import utcnow
+
+__all__ = ["begin_edit", "etag", "record_change", "visible_pathway"]
+
+
+def etag(revision: int) -> str:
+    """The strong entity tag of a revision: ``"7"``."""
+    return f'"{revision}"'
+
+
+def _if_match_allows(header: str, current: str) -> bool:
+    tags = [tag.strip() for tag in header.split(",")]
+    # Strong comparison (RFC 9110 §13.1.1): weak tags never match.
+    return current in tags
+
+
+def check_if_match(header: str | None, revision: int) -> None:
+    if header is None or not header.strip():
+        raise PreconditionRequired(
+            f"send If-Match with the ETag you read (now {etag(revision)}), so that "
+            "changes made by others since are not overwritten"
+        )
+    if header.strip() == "*":
+        raise PreconditionRequired(
+            "If-Match: * would overwrite changes made by others; send the ETag you read "
+            f"(now {etag(revision)})"
+        )
+    current = etag(revision)
+    if not _if_match_allows(header, current):
+        raise PreconditionFailed(current_etag=current, sent=header.strip()[:100])
+
+
+def _not_found(pathway_id: int) -> NotFound:
+    return NotFound(f"there is no pathway {pathway_id} that this organisation takes part in")
+
+
+def visible_pathway(session: Session, *, client: Client, pathway_id: int) -> orm.Pathway:
+    """The pathway's row if ``client`` may see its draft, else :class:`NotFound`."""
+    repository = PathwayRepository(session)
+    row = repository.get(pathway_id)
+    if row is None or not repository.is_participant(pathway_id, client.organization_id):
+        raise _not_found(pathway_id)
+    return row
+
+
+def begin_edit(
+    session: Session, *, client: Client, pathway_id: int, if_match: str | None
+) -> orm.Pathway:
+    """Lock the pathway for a change by ``client`` and check that it may make it."""
+    repository = PathwayRepository(session)
+    row = repository.get(pathway_id, for_update=True)
+    if row is None or not repository.is_participant(pathway_id, client.organization_id):
+        raise _not_found(pathway_id)
+    client.require(Scope.EDIT, "changing a pathway")
+    check_if_match(if_match, row.revision)
+    return row
+
+
+def record_change(
+    session: Session,
+    *,
+    client: Client,
+    row: orm.Pathway,
+    action: str,
+    summary: str,
+    changes: dict[str, Any],
+) -> None:
+    """Bump the revision of ``row`` and append the history entry of the change."""
+    before = row.revision
+    row.revision = before + 1
+    row.updated_at = utcnow()
+    session.flush()
+    HistoryRepository(session).append(
+        pathway_id=row.id,
+        organization_id=client.organization_id,
+        organization_name=client.organization_name,
+        level=client.level.value,
+        token_id=client.token_id,
+        token_name=client.token_name,
+        action=action,
+        summary=summary,
+        changes=changes,
+        revision_before=before,
+        revision_after=row.revision,
+    )

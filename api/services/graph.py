@@ -1,0 +1,252 @@
+"""The draft graph: replace it whole, or change one step or transition at a time.
+
+Each change builds the whole new pathway, checks it against the structural rules and
+only then writes the difference, so a stored graph is never malformed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from api.errors import Conflict, NotFound
+from api.services.auth import Client
+from api.services.editing import begin_edit, record_change, visible_pathway
+from db import models as orm
+from db.repositories.pathways import PathwayRepository
+from pathways.diff import field_changes, graph_changes
+from pathways.document import step_dict, transition_dict
+from pathways.limits import Limits
+from pathways.model import Pathway, Step, Transition
+from pathways.validation import validate_pathway
+
+__all__ = [
+    "add_step",
+    "add_transition",
+    "delete_step",
+    "delete_transition",
+    "get_graph",
+    "get_step",
+    "get_transition",
+    "replace_graph",
+    "update_step",
+    "update_transition",
+]
+
+
+def get_graph(session: Session, *, client: Client, pathway_id: int) -> tuple[Pathway, int]:
+    """The draft pathway with its graph, and its revision."""
+    row = visible_pathway(session, client=client, pathway_id=pathway_id)
+    return PathwayRepository(session).load(row), row.revision
+
+
+def _begin(
+    session: Session, client: Client, pathway_id: int, if_match: str | None
+) -> tuple[orm.Pathway, Pathway]:
+    row = begin_edit(session, client=client, pathway_id=pathway_id, if_match=if_match)
+    return row, PathwayRepository(session).load(row)
+
+
+def replace_graph(
+    session: Session,
+    *,
+    client: Client,
+    pathway_id: int,
+    if_match: str | None,
+    steps: tuple[Step, ...],
+    transitions: tuple[Transition, ...],
+    limits: Limits,
+) -> tuple[Pathway, int]:
+    """Replace all steps and transitions at once: all of it is stored, or none."""
+    row, before = _begin(session, client, pathway_id, if_match)
+    after = dataclasses.replace(before, steps=steps, transitions=transitions)
+    validate_pathway(after, limits=limits)
+    changes = graph_changes(before, after)
+    PathwayRepository(session).replace_graph(row.id, steps, transitions)
+    record_change(
+        session,
+        client=client,
+        row=row,
+        action="graph.replace",
+        summary=f"Replaced the graph: {len(steps)} steps, {len(transitions)} transitions",
+        changes=changes,
+    )
+    return after, row.revision
+
+
+def _find_step(pathway: Pathway, key: str) -> Step:
+    if not pathway.has_step(key):
+        raise NotFound(f"there is no step {key!r} in this pathway")
+    return pathway.step(key)
+
+
+def _find_transition(pathway: Pathway, key: str) -> Transition:
+    for transition in pathway.transitions:
+        if transition.key == key:
+            return transition
+    raise NotFound(f"there is no transition {key!r} in this pathway")
+
+
+def get_step(session: Session, *, client: Client, pathway_id: int, key: str) -> tuple[Step, int]:
+    pathway, revision = get_graph(session, client=client, pathway_id=pathway_id)
+    return _find_step(pathway, key), revision
+
+
+def get_transition(
+    session: Session, *, client: Client, pathway_id: int, key: str
+) -> tuple[Transition, int]:
+    pathway, revision = get_graph(session, client=client, pathway_id=pathway_id)
+    return _find_transition(pathway, key), revision
+
+
+def add_step(
+    session: Session,
+    *,
+    client: Client,
+    pathway_id: int,
+    if_match: str | None,
+    step: Step,
+    limits: Limits,
+) -> tuple[Step, int]:
+    row, before = _begin(session, client, pathway_id, if_match)
+    if before.has_step(step.key):
+        raise Conflict(f"there is already a step {step.key!r}; change it with PATCH")
+    validate_pathway(dataclasses.replace(before, steps=(*before.steps, step)), limits=limits)
+    PathwayRepository(session).add_step(row.id, step)
+    record_change(
+        session,
+        client=client,
+        row=row,
+        action="step.add",
+        summary=f"Added step {step.key!r} ({step.name}, {step.level.value})",
+        changes={"step": step_dict(step)},
+    )
+    return step, row.revision
+
+
+def update_step(
+    session: Session,
+    *,
+    client: Client,
+    pathway_id: int,
+    if_match: str | None,
+    key: str,
+    changes: dict[str, Any],
+    limits: Limits,
+) -> tuple[Step, int]:
+    row, before = _begin(session, client, pathway_id, if_match)
+    old = _find_step(before, key)
+    new = dataclasses.replace(old, **changes)
+    steps = tuple(new if step.key == key else step for step in before.steps)
+    validate_pathway(dataclasses.replace(before, steps=steps), limits=limits)
+    differences = field_changes(step_dict(old), step_dict(new))
+    if differences:
+        PathwayRepository(session).update_step(row.id, new)
+        record_change(
+            session,
+            client=client,
+            row=row,
+            action="step.update",
+            summary=f"Changed step {key!r}: " + ", ".join(differences),
+            changes={"key": key, "fields": differences},
+        )
+    return new, row.revision
+
+
+def delete_step(
+    session: Session, *, client: Client, pathway_id: int, if_match: str | None, key: str
+) -> int:
+    row, before = _begin(session, client, pathway_id, if_match)
+    step = _find_step(before, key)
+    using = [t.key for t in before.transitions if key in (t.source, t.target)]
+    if using:
+        raise Conflict(
+            f"step {key!r} is used by the transitions {', '.join(map(repr, using))}; "
+            "delete or reroute them first (or replace the whole graph)"
+        )
+    PathwayRepository(session).delete_step(row.id, key)
+    record_change(
+        session,
+        client=client,
+        row=row,
+        action="step.delete",
+        summary=f"Deleted step {key!r} ({step.name})",
+        changes={"step": step_dict(step)},
+    )
+    return row.revision
+
+
+def add_transition(
+    session: Session,
+    *,
+    client: Client,
+    pathway_id: int,
+    if_match: str | None,
+    transition: Transition,
+    limits: Limits,
+) -> tuple[Transition, int]:
+    row, before = _begin(session, client, pathway_id, if_match)
+    if any(t.key == transition.key for t in before.transitions):
+        raise Conflict(f"there is already a transition {transition.key!r}; change it with PATCH")
+    after = dataclasses.replace(before, transitions=(*before.transitions, transition))
+    validate_pathway(after, limits=limits)
+    PathwayRepository(session).add_transition(row.id, transition)
+    crossing = " (handover between levels)" if after.is_cross_level(transition) else ""
+    record_change(
+        session,
+        client=client,
+        row=row,
+        action="transition.add",
+        summary=f"Added transition {transition.key!r}: {transition.source} → "
+        f"{transition.target}{crossing}",
+        changes={"transition": transition_dict(transition)},
+    )
+    return transition, row.revision
+
+
+def update_transition(
+    session: Session,
+    *,
+    client: Client,
+    pathway_id: int,
+    if_match: str | None,
+    key: str,
+    changes: dict[str, Any],
+    limits: Limits,
+) -> tuple[Transition, int]:
+    row, before = _begin(session, client, pathway_id, if_match)
+    old = _find_transition(before, key)
+    new = dataclasses.replace(old, **changes)
+    transitions = tuple(new if t.key == key else t for t in before.transitions)
+    validate_pathway(dataclasses.replace(before, transitions=transitions), limits=limits)
+    differences = field_changes(transition_dict(old), transition_dict(new))
+    if differences:
+        PathwayRepository(session).update_transition(row.id, new)
+        record_change(
+            session,
+            client=client,
+            row=row,
+            action="transition.update",
+            summary=f"Changed transition {key!r}: " + ", ".join(differences),
+            changes={"key": key, "fields": differences},
+        )
+    return new, row.revision
+
+
+def delete_transition(
+    session: Session, *, client: Client, pathway_id: int, if_match: str | None, key: str
+) -> int:
+    row, before = _begin(session, client, pathway_id, if_match)
+    transition = _find_transition(before, key)
+    PathwayRepository(session).delete_transition(row.id, key)
+    record_change(
+        session,
+        client=client,
+        row=row,
+        action="transition.delete",
+        summary=f"Deleted transition {key!r}: {transition.source} → {transition.target}",
+        changes={"transition": transition_dict(transition)},
+    )
+    return row.revision

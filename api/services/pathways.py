@@ -1,0 +1,171 @@
+"""Pathways as a whole: create, import, list, read, describe, export, history."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from api.services.auth import Client, Scope
+from api.services.editing import begin_edit, record_change, visible_pathway
+from db import models as orm
+from db.repositories.history import HistoryRepository
+from db.repositories.pathways import PathwayRepository, info_of
+from pathways.diff import field_changes
+from pathways.document import dump_document
+from pathways.limits import Limits
+from pathways.model import Level, Pathway, PathwayInfo
+from pathways.validation import validate_info, validate_pathway
+
+__all__ = [
+    "PathwayView",
+    "create_pathway",
+    "export_document",
+    "get_pathway",
+    "import_pathway",
+    "list_history",
+    "list_pathways",
+    "update_pathway",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class PathwayView:
+    """A pathway row with what is shown with it: participants, sizes, authorship."""
+
+    row: orm.Pathway
+    participants: list[tuple[orm.Participant, orm.Organization]]
+    step_count: int
+    transition_count: int
+    changes_per_level: dict[Level, int]
+
+
+def _views(session: Session, rows: list[orm.Pathway]) -> list[PathwayView]:
+    ids = [row.id for row in rows]
+    repository = PathwayRepository(session)
+    participants = repository.participants_of(ids)
+    counts = repository.counts(ids)
+    authorship = HistoryRepository(session).changes_per_level(ids)
+    return [
+        PathwayView(
+            row=row,
+            participants=participants[row.id],
+            step_count=counts[row.id][0],
+            transition_count=counts[row.id][1],
+            changes_per_level={Level(k): v for k, v in authorship[row.id].items()},
+        )
+        for row in rows
+    ]
+
+
+def _view(session: Session, row: orm.Pathway) -> PathwayView:
+    return _views(session, [row])[0]
+
+
+def _info_dict(info: PathwayInfo) -> dict[str, Any]:
+    values = dataclasses.asdict(info)
+    values["review_due"] = info.review_due.isoformat() if info.review_due else None
+    return values
+
+
+def create_pathway(
+    session: Session, *, client: Client, info: PathwayInfo, limits: Limits
+) -> PathwayView:
+    """A new, empty pathway in which the caller's organisation takes part."""
+    return import_pathway(session, client=client, pathway=Pathway(info), limits=limits)
+
+
+def import_pathway(
+    session: Session, *, client: Client, pathway: Pathway, limits: Limits
+) -> PathwayView:
+    """A new pathway holding ``pathway``; the caller's organisation takes part in it."""
+    client.require(Scope.EDIT, "creating a pathway")
+    validate_pathway(pathway, limits=limits)
+    repository = PathwayRepository(session)
+    row = repository.add(pathway.info)
+    repository.add_participant(row.id, client.organization_id)
+    repository.replace_graph(row.id, pathway.steps, pathway.transitions)
+    action, summary = (
+        (
+            "pathway.import",
+            f"Imported with {len(pathway.steps)} steps and {len(pathway.transitions)} transitions",
+        )
+        if pathway.steps or pathway.transitions
+        else ("pathway.create", f"Created {pathway.info.title!r}")
+    )
+    record_change(
+        session,
+        client=client,
+        row=row,
+        action=action,
+        summary=summary,
+        changes={"pathway": _info_dict(pathway.info), "participant": client.organization_id},
+    )
+    return _view(session, row)
+
+
+def list_pathways(
+    session: Session,
+    *,
+    client: Client,
+    participant_id: int | None,
+    text: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[PathwayView], int]:
+    """The pathways the caller's organisation takes part in, filtered."""
+    rows, total = PathwayRepository(session).list_for(
+        viewer_id=client.organization_id,
+        participant_id=participant_id,
+        text=text,
+        limit=limit,
+        offset=offset,
+    )
+    return _views(session, rows), total
+
+
+def get_pathway(session: Session, *, client: Client, pathway_id: int) -> PathwayView:
+    return _view(session, visible_pathway(session, client=client, pathway_id=pathway_id))
+
+
+def update_pathway(
+    session: Session,
+    *,
+    client: Client,
+    pathway_id: int,
+    if_match: str | None,
+    changes: dict[str, Any],
+    limits: Limits,
+) -> PathwayView:
+    """Change the description fields named in ``changes``."""
+    row = begin_edit(session, client=client, pathway_id=pathway_id, if_match=if_match)
+    before = info_of(row)
+    after = dataclasses.replace(before, **changes)
+    validate_info(after, limits=limits, loc=())
+    differences = field_changes(_info_dict(before), _info_dict(after))
+    if differences:
+        PathwayRepository(session).set_info(row, after)
+        record_change(
+            session,
+            client=client,
+            row=row,
+            action="pathway.update",
+            summary="Changed " + ", ".join(differences),
+            changes=differences,
+        )
+    return _view(session, row)
+
+
+def export_document(session: Session, *, client: Client, pathway_id: int) -> tuple[bytes, int]:
+    """The native document of the draft, and the revision it shows."""
+    row = visible_pathway(session, client=client, pathway_id=pathway_id)
+    return dump_document(PathwayRepository(session).load(row)), row.revision
+
+
+def list_history(
+    session: Session, *, client: Client, pathway_id: int, limit: int, offset: int
+) -> tuple[list[orm.HistoryEntry], int]:
+    visible_pathway(session, client=client, pathway_id=pathway_id)
+    return HistoryRepository(session).page(pathway_id, limit=limit, offset=offset)

@@ -1,0 +1,72 @@
+"""The append-only history of changes to pathways."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db import models as orm
+
+__all__ = ["HistoryRepository"]
+
+
+class HistoryRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def append(
+        self,
+        *,
+        pathway_id: int,
+        organization_id: int,
+        organization_name: str,
+        level: str,
+        token_id: int | None,
+        token_name: str,
+        action: str,
+        summary: str,
+        changes: dict[str, Any],
+        revision_before: int,
+        revision_after: int,
+    ) -> orm.HistoryEntry:
+        row = orm.HistoryEntry(
+            pathway_id=pathway_id,
+            organization_id=organization_id,
+            organization_name=organization_name,
+            level=level,
+            token_id=token_id,
+            token_name=token_name,
+            action=action,
+            summary=summary[:1000],
+            changes=changes,
+            revision_before=revision_before,
+            revision_after=revision_after,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def page(
+        self, pathway_id: int, *, limit: int, offset: int
+    ) -> tuple[list[orm.HistoryEntry], int]:
+        """Entries oldest first."""
+        query = select(orm.HistoryEntry).where(orm.HistoryEntry.pathway_id == pathway_id)
+        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = self.session.scalars(query.order_by(orm.HistoryEntry.id).limit(limit).offset(offset))
+        return list(rows), total
+
+    def changes_per_level(self, pathway_ids: list[int]) -> dict[int, dict[str, int]]:
+        """Number of changes each level made, per pathway."""
+        result: dict[int, dict[str, int]] = {i: {} for i in pathway_ids}
+        if not pathway_ids:
+            return result
+        rows = self.session.execute(
+            select(orm.HistoryEntry.pathway_id, orm.HistoryEntry.level, func.count())
+            .where(orm.HistoryEntry.pathway_id.in_(pathway_ids))
+            .group_by(orm.HistoryEntry.pathway_id, orm.HistoryEntry.level)
+        ).tuples()
+        for pathway_id, level, count in rows:
+            result[pathway_id][level] = count
+        return result
