@@ -65,15 +65,15 @@ def make_engine(url: str | URL, *, pool_size: int = 40, echo: bool = False) -> E
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         path = sqlite_file(parsed)
+        pool: dict[str, Any] = {}
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
+            pool = {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": 30}
         engine = create_engine(
             parsed,
             echo=echo,
             connect_args={"check_same_thread": False, "timeout": 30},
-            pool_size=pool_size,
-            max_overflow=0,
-            pool_timeout=30,
+            **pool,
         )
         _configure_sqlite(engine)
         return engine

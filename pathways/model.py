@@ -18,6 +18,7 @@ __all__ = [
     "Level",
     "Pathway",
     "PathwayInfo",
+    "RuleSettings",
     "Side",
     "Step",
     "StepKind",
@@ -112,6 +113,24 @@ class PathwayInfo:
     review_due: date | None = None
 
 
+RULE_SETS = ("core", "norway")
+"""The gap rule sets: ``core`` (graph and handover completeness) and ``norway`` (the
+Norwegian handover rules: admission notice, ready-for-discharge notice, municipal reply,
+discharge information, GP follow-up, readmission path)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSettings:
+    """Which gap rule sets apply to a pathway, and its deadlines (data, not constants).
+
+    ``deadlines`` maps a deadline name (e.g. ``"admission_notice"``) to an ISO 8601
+    duration overriding the rule's default (e.g. ``"PT48H"`` under a local agreement).
+    """
+
+    rule_sets: tuple[str, ...] = ("core",)
+    deadlines: Mapping[str, str] = field(default_factory=dict)
+
+
 @dataclass(frozen=True, slots=True)
 class Pathway:
     """A whole pathway: its description and its graph, in document order."""
@@ -119,6 +138,7 @@ class Pathway:
     info: PathwayInfo
     steps: tuple[Step, ...] = ()
     transitions: tuple[Transition, ...] = ()
+    rules: RuleSettings = field(default_factory=RuleSettings)
     _steps_by_key: Mapping[str, Step] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )

@@ -66,7 +66,7 @@ class HistoryRepository:
             select(orm.HistoryEntry.pathway_id, orm.HistoryEntry.level, func.count())
             .where(orm.HistoryEntry.pathway_id.in_(pathway_ids))
             .group_by(orm.HistoryEntry.pathway_id, orm.HistoryEntry.level)
-        ).tuples()
+        )
         for pathway_id, level, count in rows:
             result[pathway_id][level] = count
         return result

@@ -213,8 +213,6 @@ class PathwayRepository:
                 .where(orm.Step.pathway_id.in_(ids))
                 .group_by(orm.Step.pathway_id)
             )
-            .tuples()
-            .all()
         )
         transitions = dict(
             self.session.execute(
@@ -222,8 +220,6 @@ class PathwayRepository:
                 .where(orm.Transition.pathway_id.in_(ids))
                 .group_by(orm.Transition.pathway_id)
             )
-            .tuples()
-            .all()
         )
         return {i: (steps.get(i, 0), transitions.get(i, 0)) for i in ids}
 

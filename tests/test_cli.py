@@ -1,0 +1,128 @@
+"""The console command and the README's run command, on a fresh working directory."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+
+from db.session import Database
+
+
+def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def cli_env(db: Database, database_url: str, tmp_path: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
+    if make_url(database_url).get_backend_name() == "sqlite":
+        env.pop("PATHWAYS_DATABASE_URL", None)  # the embedded default, under tmp_path
+    else:
+        env["PATHWAYS_DATABASE_URL"] = database_url
+    return env
+
+
+def test_demo_is_idempotent_and_prints_tokens(cli_env: dict[str, str], tmp_path: Path) -> None:
+    first = _run(["demo"], tmp_path, cli_env)
+    assert first.returncode == 0, first.stderr
+    second = _run(["demo"], tmp_path, cli_env)
+    assert second.returncode == 0, second.stderr
+    tokens = [line.rsplit(" ", 1)[-1] for line in second.stdout.splitlines() if "htt_" in line]
+    assert len(tokens) == 3
+    assert "/pathways/1" in first.stdout
+    assert "/pathways/1" in second.stdout
+    if "PATHWAYS_DATABASE_URL" not in cli_env:
+        assert (tmp_path / "var" / "pathways.db").exists()
+
+
+def test_org_and_token_create(cli_env: dict[str, str], tmp_path: Path) -> None:
+    created = _run(
+        ["org", "create", "--name", "Elvik kommune", "--level", "municipality", "--json"],
+        tmp_path,
+        cli_env,
+    )
+    assert created.returncode == 0, created.stderr
+    org = json.loads(created.stdout)
+    assert org["level"] == "municipality"
+    token = _run(
+        ["token", "create", "--org", str(org["id"]), "--scope", "edit", "--name", "script"],
+        tmp_path,
+        cli_env,
+    )
+    assert token.returncode == 0, token.stderr
+    assert token.stdout.count("\n") == 1
+    assert token.stdout.startswith("htt_")
+    duplicate = _run(
+        ["org", "create", "--name", "Elvik kommune", "--level", "hospital"], tmp_path, cli_env
+    )
+    assert duplicate.returncode == 2
+    assert "already exists" in duplicate.stderr
+    missing = _run(
+        ["token", "create", "--org", "999", "--scope", "read", "--name", "x"], tmp_path, cli_env
+    )
+    assert missing.returncode == 2
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def test_readme_run_command_serves_the_demo_pathway(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    demo = _run(["demo"], tmp_path, cli_env)
+    assert demo.returncode == 0, demo.stderr
+    token = next(
+        line.rsplit(" ", 1)[-1] for line in demo.stdout.splitlines() if "municipality, edit" in line
+    )
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "the server did not start"
+            assert server.poll() is None, "the server exited"
+            time.sleep(0.2)
+        response = httpx.get(
+            f"{url}/pathways/1/graph", headers={"Authorization": f"Bearer {token}"}, timeout=5
+        )
+        assert response.status_code == 200
+        assert len(response.json()["steps"]) == 10
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert f"http://127.0.0.1:{port}" in output
