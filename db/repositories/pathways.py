@@ -212,14 +212,14 @@ class PathwayRepository:
                 select(orm.Step.pathway_id, func.count())
                 .where(orm.Step.pathway_id.in_(ids))
                 .group_by(orm.Step.pathway_id)
-            )
+            ).all()
         )
         transitions = dict(
             self.session.execute(
                 select(orm.Transition.pathway_id, func.count())
                 .where(orm.Transition.pathway_id.in_(ids))
                 .group_by(orm.Transition.pathway_id)
-            )
+            ).all()
         )
         return {i: (steps.get(i, 0), transitions.get(i, 0)) for i in ids}
 
