@@ -12,8 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from db import models as orm
 from db.session import Database
 
 
@@ -40,7 +42,9 @@ def cli_env(db: Database, database_url: str, tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def test_demo_is_idempotent_and_prints_tokens(cli_env: dict[str, str], tmp_path: Path) -> None:
+def test_demo_is_idempotent_and_prints_tokens(
+    cli_env: dict[str, str], tmp_path: Path, db: Database
+) -> None:
     first = _run(["demo"], tmp_path, cli_env)
     assert first.returncode == 0, first.stderr
     second = _run(["demo"], tmp_path, cli_env)
@@ -51,6 +55,11 @@ def test_demo_is_idempotent_and_prints_tokens(cli_env: dict[str, str], tmp_path:
     assert "/pathways/1" in second.stdout
     if "PATHWAYS_DATABASE_URL" not in cli_env:
         assert (tmp_path / "var" / "pathways.db").exists()
+        return
+    with db.reader() as session:
+        actions = session.scalars(select(orm.HistoryEntry.action).order_by(orm.HistoryEntry.id))
+        assert list(actions) == ["pathway.import", "participant.add"]
+        assert session.scalar(select(func.count()).select_from(orm.Organization)) == 2
 
 
 def test_org_and_token_create(cli_env: dict[str, str], tmp_path: Path) -> None:

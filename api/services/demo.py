@@ -12,7 +12,9 @@ from importlib.resources import files
 from sqlalchemy.orm import Session
 
 from api.services.auth import Client, Scope
+from api.services.editing import etag
 from api.services.organizations import create_organization, create_token
+from api.services.participants import add_participant
 from api.services.pathways import import_pathway
 from db.repositories.organizations import OrganizationRepository
 from db.repositories.pathways import PathwayRepository
@@ -94,7 +96,13 @@ def load_demo(session: Session, *, limits: Limits) -> tuple[int, list[DemoToken]
         )
         view = import_pathway(session, client=loader, pathway=example, limits=limits)
         pathway_id = view.row.id
-        pathways.add_participant(pathway_id, municipality.id)
+        add_participant(
+            session,
+            client=loader,
+            pathway_id=pathway_id,
+            organization_id=municipality.id,
+            if_match=etag(view.row.revision),
+        )
     tokens = [
         DemoToken(
             row.name,
