@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from api.middleware import BodySizeLimit
 from api.openapi import install_openapi
 from api.problems import install_problem_handlers
-from api.routers import graph, health, organizations, participants, pathways
+from api.routers import graph, health, organizations, participants, pathways, reviews
 from api.settings import Settings
 from db.session import Database
 
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             {"name": "pathways", "description": "Shared pathways, their history and document"},
             {"name": "graph", "description": "Steps and transitions of a draft"},
             {"name": "participants", "description": "Organisations taking part"},
+            {"name": "reviews", "description": "Gaps, approvals, versions and diffs"},
             {"name": "organizations", "description": "Organisations and tokens"},
             {"name": "service", "description": "Health and identity"},
         ],
@@ -54,7 +55,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.settings = settings
     app.state.database = database
     install_problem_handlers(app)
-    for module in (health, organizations, pathways, graph, participants):
+    for module in (health, organizations, pathways, graph, participants, reviews):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_openapi(app)

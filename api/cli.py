@@ -5,6 +5,7 @@
     pathways migrate [--database-url URL]
     pathways org create --name NAME --level hospital|municipality [--json]
     pathways token create --org ID --scope read|edit|admin --name NAME
+    pathways check FILE [--rules core,norway] [--format text|json] [--language en|nb]
 
 ``PATHWAYS_DATABASE_URL`` selects the database (default: a SQLite file under ./var).
 """
@@ -12,11 +13,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -27,7 +30,10 @@ from api.services.organizations import create_organization, create_token
 from api.settings import Settings
 from db.migrate import upgrade
 from db.session import Database
-from pathways.errors import PathwayError
+from pathways.document import parse_document
+from pathways.errors import InvalidPathway, PathwayError
+from pathways.findings import LANGUAGES, Severity
+from pathways.gaps import find_gaps
 from pathways.model import Level
 
 __all__ = ["main"]
@@ -124,6 +130,49 @@ def _token_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check(args: argparse.Namespace) -> int:
+    try:
+        raw = Path(args.file).read_bytes()
+    except OSError as error:
+        print(f"pathways: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        return 2
+    pathway = parse_document(raw)
+    rules = pathway.rules
+    if args.rules:
+        rules = dataclasses.replace(rules, rule_sets=tuple(args.rules.split(",")))
+    findings = find_gaps(pathway, rules=rules)
+    errors = sum(1 for f in findings if f.severity is Severity.ERROR)
+    if args.format == "json":
+        report = {
+            "file": args.file,
+            "rule_sets": list(rules.rule_sets),
+            "errors": errors,
+            "findings": [
+                {
+                    "code": f.code,
+                    "severity": f.severity.value,
+                    "message": f.message(args.language),
+                    "steps": list(f.steps),
+                    "transitions": list(f.transitions),
+                }
+                for f in findings
+            ],
+        }
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        for f in findings:
+            where = ", ".join([*f.steps, *f.transitions])
+            print(
+                f"{f.severity.value:7} {f.code}: {f.message(args.language)}"
+                + (f" [{where}]" if where else "")
+            )
+        print(
+            f"{args.file}: {errors} error(s), {len(findings) - errors} other finding(s) "
+            f"(rule sets: {', '.join(rules.rule_sets)})"
+        )
+    return 1 if errors else 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pathways", description="Hjem til hjem")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -159,6 +208,15 @@ def _parser() -> argparse.ArgumentParser:
     database(org_create)
     org_create.set_defaults(run=_org_create)
 
+    check = commands.add_parser(
+        "check", help="gap analysis of a native document; exit code 1 on error findings"
+    )
+    check.add_argument("file", help="a hjem-til-hjem/pathway JSON document")
+    check.add_argument("--rules", help="rule sets, e.g. core,norway (default: the document's)")
+    check.add_argument("--format", choices=["text", "json"], default="text")
+    check.add_argument("--language", choices=list(LANGUAGES), default="en")
+    check.set_defaults(run=_check)
+
     token = commands.add_parser("token", help="tokens").add_subparsers(
         dest="token_command", required=True
     )
@@ -176,6 +234,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         return run(args)
+    except InvalidPathway as error:
+        print(f"pathways: {error}", file=sys.stderr)
+        for violation in error.violations:
+            where = "/".join(str(part) for part in violation.loc)
+            print(f"  {where}: {violation.message}", file=sys.stderr)
+        return 2
     except (ApiError, PathwayError) as error:
         print(f"pathways: {error}", file=sys.stderr)
         return 2

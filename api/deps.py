@@ -26,10 +26,12 @@ __all__ = [
     "IdPath",
     "IfMatch",
     "KeyPath",
+    "LanguageDep",
     "LimitsDep",
     "PageDep",
     "SessionDep",
     "SettingsDep",
+    "VersionSelector",
 ]
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -120,3 +122,56 @@ def get_if_match(
 
 
 IfMatch = Annotated[str | None, Depends(get_if_match)]
+
+
+def _language(header: str | None) -> str:
+    """``nb`` or ``en`` from an Accept-Language header (``no`` and ``nn`` read as ``nb``)."""
+    best, best_q = "en", -1.0
+    for part in (header or "")[:500].split(","):
+        tag, _, params = part.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        language = {"nb": "nb", "no": "nb", "nn": "nb", "en": "en"}.get(primary)
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                q = 0.0
+        if language and q > best_q:
+            best, best_q = language, q
+    return best
+
+
+def get_language(
+    accept_language: Annotated[
+        str | None,
+        Header(
+            alias="Accept-Language",
+            max_length=500,
+            description="nb (also no, nn) for Norwegian bokmål; en otherwise",
+        ),
+    ] = None,
+) -> str:
+    return _language(accept_language)
+
+
+LanguageDep = Annotated[str, Depends(get_language)]
+
+
+def _version(value: str | None) -> int | None:
+    return None if value in (None, "draft") else int(value)
+
+
+def get_version_selector(
+    version: Annotated[
+        str | None,
+        Query(
+            pattern=r"^(draft|[1-9][0-9]{0,8})$",
+            description="An approved version number, or 'draft' (the default)",
+        ),
+    ] = None,
+) -> int | None:
+    return _version(version)
+
+
+VersionSelector = Annotated[int | None, Depends(get_version_selector)]

@@ -26,6 +26,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from db.types import JSONDocument, UTCDateTime, utcnow
 
 __all__ = [
+    "Approval",
     "Base",
     "HistoryEntry",
     "Organization",
@@ -34,6 +35,7 @@ __all__ = [
     "Step",
     "Token",
     "Transition",
+    "Version",
 ]
 
 NAMING_CONVENTION = {
@@ -93,6 +95,8 @@ class Pathway(Base):
     target_group: Mapped[str] = mapped_column(String(300), default="")
     agreement_ref: Mapped[str] = mapped_column(String(300), default="")
     review_due: Mapped[date | None] = mapped_column(Date)
+    rules: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    """Gap rule sets and deadlines (``pathways.document.rules_dict``)."""
     revision: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -175,3 +179,40 @@ class HistoryEntry(Base):
     changes: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
     revision_before: Mapped[int] = mapped_column(Integer)
     revision_after: Mapped[int] = mapped_column(Integer)
+
+
+class Approval(Base):
+    """One organisation's approval of one revision of a pathway.
+
+    An approval counts only while the pathway is still at that revision: any change
+    after it voids it, without touching this row.
+    """
+
+    __tablename__ = "approvals"
+    __table_args__ = (UniqueConstraint("pathway_id", "revision", "organization_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathways.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column(Integer)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    organization_name: Mapped[str] = mapped_column(String(300))
+    level: Mapped[str] = mapped_column(String(20))
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id"))
+    token_name: Mapped[str] = mapped_column(String(300))
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Version(Base):
+    """An approved, immutable snapshot: the native document and who approved it."""
+
+    __tablename__ = "versions"
+    __table_args__ = (UniqueConstraint("pathway_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathways.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    revision: Mapped[int] = mapped_column(Integer)
+    document: Mapped[str] = mapped_column(Text)
+    """The canonical native document of that revision (``dump_document``)."""
+    approvals: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,5 +1,9 @@
 """What changed between two states of a pathway, field by field.
 
+:func:`diff_pathways` compares two whole pathways: the description, the rule settings,
+steps and transitions added, removed and changed, down to the fields of a handover and
+the checklist items inside it (matched by key).
+
 >>> field_changes({"name": "ED", "kind": "admission"}, {"name": "A&E", "kind": "admission"})
 {'name': {'from': 'ED', 'to': 'A&E'}}
 """
@@ -9,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pathways.document import step_dict, transition_dict
+from pathways.document import document_dict, step_dict, transition_dict
 from pathways.model import Pathway
 
-__all__ = ["field_changes", "graph_changes"]
+__all__ = ["diff_pathways", "field_changes", "graph_changes"]
 
 
 def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
@@ -40,7 +44,7 @@ def _keyed_changes(
 
 
 def graph_changes(before: Pathway, after: Pathway) -> dict[str, Any]:
-    """Steps and transitions added, removed and changed (with their field changes)."""
+    """Keys of steps and transitions added, removed and changed (for the history)."""
     return {
         "steps": _keyed_changes(
             {step.key: step_dict(step) for step in before.steps},
@@ -50,4 +54,87 @@ def graph_changes(before: Pathway, after: Pathway) -> dict[str, Any]:
             {t.key: transition_dict(t) for t in before.transitions},
             {t.key: transition_dict(t) for t in after.transitions},
         ),
+    }
+
+
+def _items_diff(before: list[dict[str, Any]], after: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    old = {item["key"]: item for item in before}
+    new = {item["key"]: item for item in after}
+    return {
+        "added": [new[key] for key in new if key not in old],
+        "removed": [old[key] for key in old if key not in new],
+        "changed": [
+            {"key": key, "fields": field_changes(old[key], new[key])}
+            for key in old
+            if key in new and old[key] != new[key]
+        ],
+    }
+
+
+def _handover_diff(
+    before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    if before == after:
+        return None
+    if before is None or after is None:
+        return {"from": before, "to": after}
+    fields = field_changes(
+        {k: v for k, v in before.items() if k != "checklist"},
+        {k: v for k, v in after.items() if k != "checklist"},
+    )
+    result: dict[str, Any] = {"fields": fields}
+    if before["checklist"] != after["checklist"]:
+        result["checklist"] = _items_diff(before["checklist"], after["checklist"])
+    return result
+
+
+def _transition_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "key": before["key"],
+        "fields": field_changes(
+            {k: v for k, v in before.items() if k != "handover"},
+            {k: v for k, v in after.items() if k != "handover"},
+        ),
+    }
+    handover = _handover_diff(before["handover"], after["handover"])
+    if handover is not None:
+        result["handover"] = handover
+    return result
+
+
+def diff_pathways(before: Pathway, after: Pathway) -> dict[str, Any]:
+    """Everything that differs between ``before`` and ``after``.
+
+    Returns ``{"pathway": {field: {from, to}}, "rules": {...}, "steps": {"added",
+    "removed", "changed"}, "transitions": {...}}``; added and removed entries are whole
+    steps or transitions, changed ones name their key and the changed fields. For a
+    transition, ``handover`` says what changed in its handover, with checklist items
+    added, removed and changed by key. Order follows the documents.
+    """
+    old, new = document_dict(before), document_dict(after)
+    old_steps = {step["key"]: step for step in old["steps"]}
+    new_steps = {step["key"]: step for step in new["steps"]}
+    old_transitions = {t["key"]: t for t in old["transitions"]}
+    new_transitions = {t["key"]: t for t in new["transitions"]}
+    return {
+        "pathway": field_changes(old["pathway"], new["pathway"]),
+        "rules": field_changes(old.get("rules", {}), new.get("rules", {})),
+        "steps": {
+            "added": [new_steps[k] for k in new_steps if k not in old_steps],
+            "removed": [old_steps[k] for k in old_steps if k not in new_steps],
+            "changed": [
+                {"key": k, "fields": field_changes(old_steps[k], new_steps[k])}
+                for k in old_steps
+                if k in new_steps and old_steps[k] != new_steps[k]
+            ],
+        },
+        "transitions": {
+            "added": [new_transitions[k] for k in new_transitions if k not in old_transitions],
+            "removed": [old_transitions[k] for k in old_transitions if k not in new_transitions],
+            "changed": [
+                _transition_diff(old_transitions[k], new_transitions[k])
+                for k in old_transitions
+                if k in new_transitions and old_transitions[k] != new_transitions[k]
+            ],
+        },
     }

@@ -13,6 +13,7 @@ True
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 from typing import Any, Literal
@@ -28,6 +29,7 @@ from pathways.model import (
     Level,
     Pathway,
     PathwayInfo,
+    RuleSettings,
     Side,
     Step,
     StepKind,
@@ -43,12 +45,14 @@ __all__ = [
     "HandoverDoc",
     "PathwayDocument",
     "PathwayInfoDoc",
+    "RulesDoc",
     "StepDoc",
     "TransitionDoc",
     "document_dict",
     "dump_document",
     "handover_dict",
     "parse_document",
+    "rules_dict",
     "step_dict",
     "transition_dict",
 ]
@@ -151,6 +155,21 @@ class PathwayInfoDoc(_Doc):
         )
 
 
+class RulesDoc(_Doc):
+    """Which gap rule sets apply, and deadlines overriding the rules' defaults."""
+
+    rule_sets: list[str] = Field(
+        default_factory=lambda: ["core"], description="'core' and optionally 'norway'"
+    )
+    deadlines: dict[str, str] = Field(
+        default_factory=dict,
+        description="Deadline name → ISO 8601 duration, e.g. {'admission_notice': 'PT48H'}",
+    )
+
+    def to_model(self) -> RuleSettings:
+        return RuleSettings(rule_sets=tuple(self.rule_sets), deadlines=dict(self.deadlines))
+
+
 class GraphDoc(_Doc):
     """The graph of a pathway: all its steps and transitions."""
 
@@ -171,12 +190,14 @@ class PathwayDocument(_Doc):
     format: Literal["hjem-til-hjem/pathway"]
     format_version: Literal[1]
     pathway: PathwayInfoDoc
+    rules: RulesDoc = Field(default_factory=RulesDoc)
     steps: list[StepDoc] = Field(default_factory=list)
     transitions: list[TransitionDoc] = Field(default_factory=list)
 
     def to_model(self) -> Pathway:
-        return GraphDoc(steps=self.steps, transitions=self.transitions).to_model(
-            self.pathway.to_model()
+        graph = GraphDoc(steps=self.steps, transitions=self.transitions)
+        return dataclasses.replace(
+            graph.to_model(self.pathway.to_model()), rules=self.rules.to_model()
         )
 
 
@@ -239,6 +260,14 @@ def handover_dict(handover: Handover) -> dict[str, Any]:
     }
 
 
+def rules_dict(rules: RuleSettings) -> dict[str, Any]:
+    """Rule settings as they stand in the native document (deadlines sorted by name)."""
+    return {
+        "rule_sets": list(rules.rule_sets),
+        "deadlines": {name: rules.deadlines[name] for name in sorted(rules.deadlines)},
+    }
+
+
 def step_dict(step: Step) -> dict[str, Any]:
     """A step as it stands in the native document."""
     return {
@@ -276,6 +305,7 @@ def document_dict(pathway: Pathway) -> dict[str, Any]:
             "agreement_ref": info.agreement_ref,
             "review_due": info.review_due.isoformat() if info.review_due else None,
         },
+        "rules": rules_dict(pathway.rules),
         "steps": [step_dict(step) for step in pathway.steps],
         "transitions": [transition_dict(transition) for transition in pathway.transitions],
     }

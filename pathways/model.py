@@ -13,6 +13,7 @@ from datetime import date
 from enum import StrEnum
 
 __all__ = [
+    "RULE_SETS",
     "ChecklistItem",
     "Handover",
     "Level",

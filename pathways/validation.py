@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 from pathways.durations import parse_duration
 from pathways.errors import InvalidPathway, Violation
+from pathways.gaps.rules import validate_rule_settings
 from pathways.limits import DEFAULT_LIMITS, Limits
 from pathways.model import Handover, Level, Pathway, PathwayInfo, Step, StepKind, Transition
 
@@ -157,6 +158,7 @@ def _transition_violations(
 
 def _pathway_violations(pathway: Pathway, limits: Limits) -> Iterator[Violation]:
     yield from _info_violations(pathway.info, limits)
+    yield from validate_rule_settings(pathway.rules)
     if len(pathway.steps) > limits.max_steps:
         yield Violation(("steps",), f"more than {limits.max_steps} steps")
         return

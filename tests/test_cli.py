@@ -135,3 +135,37 @@ def test_readme_run_command_serves_the_demo_pathway(
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert f"http://127.0.0.1:{port}" in output
+
+
+def _check(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    return _run(["check", *args], cwd, env)
+
+
+def test_check_passes_the_example_and_fails_a_broken_copy(tmp_path: Path) -> None:
+    example = Path(__file__).resolve().parent.parent / "pathways" / "examples" / "hip-fracture.json"
+    good = _check([str(example)], tmp_path)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "0 error(s)" in good.stdout
+
+    data = json.loads(example.read_bytes())
+    data["transitions"][1]["handover"] = None  # admit: municipality → hospital
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(data), encoding="utf-8")
+    failed = _check([str(broken), "--format", "json"], tmp_path)
+    assert failed.returncode == 1
+    report = json.loads(failed.stdout)
+    assert report["errors"] >= 1
+    assert {"code": "missing-handover", "transitions": ["admit"]}.items() <= {
+        k: v for f in report["findings"] if f["code"] == "missing-handover" for k, v in f.items()
+    }.items()
+
+    norwegian = _check([str(example), "--rules", "core,norway", "--language", "nb"], tmp_path)
+    assert norwegian.returncode == 1
+    assert "no-municipal-reply" in norwegian.stdout
+    assert "utskrivningsklar" in norwegian.stdout
+
+    unreadable = tmp_path / "bad.json"
+    unreadable.write_text('{"format": "something else"}', encoding="utf-8")
+    assert _check([str(unreadable)], tmp_path).returncode == 2
+    assert _check([str(tmp_path / "missing.json")], tmp_path).returncode == 2

@@ -14,7 +14,6 @@ from api.schemas.pathways import HistoryEntryRead, PathwayCreate, PathwayRead, P
 from api.services import pathways as service
 from api.services.editing import etag
 from pathways.document import PathwayDocument
-from pathways.model import PathwayInfo
 
 router = APIRouter(tags=["pathways"])
 
@@ -40,7 +39,7 @@ def create_pathway(
 ) -> PathwayRead:
     """Create an empty pathway; the caller's organisation is its first participant."""
     view = service.create_pathway(
-        session, client=client, info=PathwayInfo(**body.model_dump()), limits=limits
+        session, client=client, info=body.info(), rules=body.rules.to_model(), limits=limits
     )
     response.headers["Location"] = f"/pathways/{view.row.id}"
     return _read(view, response)

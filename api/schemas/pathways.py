@@ -11,11 +11,21 @@ from api.schemas.common import Input, PartialInput
 from api.services.editing import etag
 from api.services.pathways import PathwayView
 from db import models as orm
-from pathways.document import HandoverDoc, StepDoc, TransitionDoc, step_dict, transition_dict
-from pathways.model import Level, Pathway, Step, StepKind, Transition
+from db.repositories.pathways import rules_of
+from pathways.document import (
+    HandoverDoc,
+    RulesDoc,
+    StepDoc,
+    TransitionDoc,
+    rules_dict,
+    step_dict,
+    transition_dict,
+)
+from pathways.model import Level, Pathway, PathwayInfo, Step, StepKind, Transition
 from pathways.participation import authorship_shares
 
 __all__ = [
+    "ApprovalRead",
     "AuthorshipRead",
     "GraphRead",
     "HistoryEntryRead",
@@ -38,6 +48,12 @@ class PathwayCreate(Input):
         default="", description="The agreement point or tjenesteavtale it implements"
     )
     review_due: date | None = None
+    rules: RulesDoc = Field(
+        default_factory=RulesDoc, description="Gap rule sets and deadlines (default: core)"
+    )
+
+    def info(self) -> PathwayInfo:
+        return PathwayInfo(**self.model_dump(exclude={"rules"}))
 
 
 class PathwayUpdate(PartialInput):
@@ -48,6 +64,35 @@ class PathwayUpdate(PartialInput):
     target_group: str | None = None
     agreement_ref: str | None = None
     review_due: date | None = None
+    rules: RulesDoc | None = Field(
+        default=None, description="Replaces the rule sets and deadlines as a whole"
+    )
+
+    def changes(self) -> dict[str, Any]:
+        values = super().changes()
+        if isinstance(values.get("rules"), RulesDoc):
+            values["rules"] = values["rules"].to_model()
+        return values
+
+
+class ApprovalRead(BaseModel):
+    organization_id: int
+    organization_name: str
+    level: Level
+    token_name: str
+    revision: int
+    approved_at: datetime
+
+    @classmethod
+    def of(cls, row: orm.Approval) -> ApprovalRead:
+        return cls(
+            organization_id=row.organization_id,
+            organization_name=row.organization_name,
+            level=Level(row.level),
+            token_name=row.token_name,
+            revision=row.revision,
+            approved_at=row.approved_at,
+        )
 
 
 class ParticipantRead(BaseModel):
@@ -76,8 +121,14 @@ class PathwayRead(BaseModel):
     target_group: str
     agreement_ref: str
     review_due: date | None
+    rules: RulesDoc
     revision: int
     etag: str = Field(description="The strong ETag to send as If-Match when changing it")
+    status: str = Field(description="draft, approved, or 'changed since version N'")
+    latest_version: int | None = Field(description="The newest approved version, if any")
+    approvals: list[ApprovalRead] = Field(
+        description="Approvals of the current revision; a change voids them"
+    )
     participants: list[ParticipantRead]
     authorship: AuthorshipRead
     step_count: int
@@ -96,8 +147,12 @@ class PathwayRead(BaseModel):
             target_group=row.target_group,
             agreement_ref=row.agreement_ref,
             review_due=row.review_due,
+            rules=RulesDoc.model_validate(rules_dict(rules_of(row))),
             revision=row.revision,
             etag=etag(row.revision),
+            status=view.status,
+            latest_version=view.latest_version[0] if view.latest_version else None,
+            approvals=[ApprovalRead.of(a) for a in view.approvals],
             participants=[
                 ParticipantRead(
                     organization_id=organization.id,

@@ -24,9 +24,17 @@ from api.services.auth import Client, Scope
 from db import models as orm
 from db.repositories.history import HistoryRepository
 from db.repositories.pathways import PathwayRepository
+from db.repositories.versions import VersionRepository
 from db.types import utcnow
 
-__all__ = ["begin_edit", "etag", "record_change", "visible_pathway"]
+__all__ = [
+    "begin_edit",
+    "etag",
+    "record_change",
+    "record_event",
+    "versions_visible",
+    "visible_pathway",
+]
 
 
 def etag(revision: int) -> str:
@@ -69,15 +77,37 @@ def visible_pathway(session: Session, *, client: Client, pathway_id: int) -> orm
     return row
 
 
+def versions_visible(session: Session, *, client: Client, pathway_id: int) -> orm.Pathway:
+    """The pathway's row if ``client`` may see its approved versions, else NotFound.
+
+    Approved versions are public agreement documents: every authenticated client may
+    read them. A pathway with no approved version is a draft, seen by participants only.
+    """
+    repository = PathwayRepository(session)
+    row = repository.get(pathway_id)
+    if row is None:
+        raise _not_found(pathway_id)
+    if repository.is_participant(pathway_id, client.organization_id):
+        return row
+    if VersionRepository(session).latest(pathway_id) is None:
+        raise _not_found(pathway_id)
+    return row
+
+
 def begin_edit(
-    session: Session, *, client: Client, pathway_id: int, if_match: str | None
+    session: Session,
+    *,
+    client: Client,
+    pathway_id: int,
+    if_match: str | None,
+    action: str = "changing a pathway",
 ) -> orm.Pathway:
     """Lock the pathway for a change by ``client`` and check that it may make it."""
     repository = PathwayRepository(session)
     row = repository.get(pathway_id, for_update=True)
     if row is None or not repository.is_participant(pathway_id, client.organization_id):
         raise _not_found(pathway_id)
-    client.require(Scope.EDIT, "changing a pathway")
+    client.require(Scope.EDIT, action)
     check_if_match(if_match, row.revision)
     return row
 
@@ -96,6 +126,32 @@ def record_change(
     row.revision = before + 1
     row.updated_at = utcnow()
     session.flush()
+    _append(session, client, row, action, summary, changes, before)
+
+
+def record_event(
+    session: Session,
+    *,
+    client: Client,
+    row: orm.Pathway,
+    action: str,
+    summary: str,
+    changes: dict[str, Any],
+) -> None:
+    """Append a history entry for something that does not change the pathway itself
+    (an approval, a new version): the revision stays as it is."""
+    _append(session, client, row, action, summary, changes, row.revision)
+
+
+def _append(
+    session: Session,
+    client: Client,
+    row: orm.Pathway,
+    action: str,
+    summary: str,
+    changes: dict[str, Any],
+    before: int,
+) -> None:
     HistoryRepository(session).append(
         pathway_id=row.id,
         organization_id=client.organization_id,

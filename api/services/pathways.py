@@ -12,11 +12,14 @@ from api.services.auth import Client, Scope
 from api.services.editing import begin_edit, record_change, visible_pathway
 from db import models as orm
 from db.repositories.history import HistoryRepository
-from db.repositories.pathways import PathwayRepository, info_of
+from db.repositories.pathways import PathwayRepository, info_of, rules_of
+from db.repositories.versions import VersionRepository
 from pathways.diff import field_changes
-from pathways.document import dump_document
+from pathways.document import dump_document, rules_dict
+from pathways.errors import InvalidPathway
+from pathways.gaps import validate_rule_settings
 from pathways.limits import Limits
-from pathways.model import Level, Pathway, PathwayInfo
+from pathways.model import Level, Pathway, PathwayInfo, RuleSettings
 from pathways.validation import validate_info, validate_pathway
 
 __all__ = [
@@ -40,6 +43,18 @@ class PathwayView:
     step_count: int
     transition_count: int
     changes_per_level: dict[Level, int]
+    latest_version: tuple[int, int] | None
+    """The newest approved version's number and the revision it approved."""
+    approvals: list[orm.Approval]
+    """Approvals of the current revision (a change voids them)."""
+
+    @property
+    def status(self) -> str:
+        """``draft``, ``approved``, or ``changed since version N``."""
+        if self.latest_version is None:
+            return "draft"
+        number, revision = self.latest_version
+        return "approved" if revision == self.row.revision else f"changed since version {number}"
 
 
 def _views(session: Session, rows: list[orm.Pathway]) -> list[PathwayView]:
@@ -48,6 +63,9 @@ def _views(session: Session, rows: list[orm.Pathway]) -> list[PathwayView]:
     participants = repository.participants_of(ids)
     counts = repository.counts(ids)
     authorship = HistoryRepository(session).changes_per_level(ids)
+    versions = VersionRepository(session)
+    latest = versions.latest_of(ids)
+    approvals = versions.current_approvals(rows)
     return [
         PathwayView(
             row=row,
@@ -55,6 +73,8 @@ def _views(session: Session, rows: list[orm.Pathway]) -> list[PathwayView]:
             step_count=counts[row.id][0],
             transition_count=counts[row.id][1],
             changes_per_level={Level(k): v for k, v in authorship[row.id].items()},
+            latest_version=latest.get(row.id),
+            approvals=approvals[row.id],
         )
         for row in rows
     ]
@@ -71,10 +91,10 @@ def _info_dict(info: PathwayInfo) -> dict[str, Any]:
 
 
 def create_pathway(
-    session: Session, *, client: Client, info: PathwayInfo, limits: Limits
+    session: Session, *, client: Client, info: PathwayInfo, rules: RuleSettings, limits: Limits
 ) -> PathwayView:
     """A new, empty pathway in which the caller's organisation takes part."""
-    return import_pathway(session, client=client, pathway=Pathway(info), limits=limits)
+    return import_pathway(session, client=client, pathway=Pathway(info, rules=rules), limits=limits)
 
 
 def import_pathway(
@@ -84,7 +104,7 @@ def import_pathway(
     client.require(Scope.EDIT, "creating a pathway")
     validate_pathway(pathway, limits=limits)
     repository = PathwayRepository(session)
-    row = repository.add(pathway.info)
+    row = repository.add(pathway.info, pathway.rules)
     repository.add_participant(row.id, client.organization_id)
     repository.replace_graph(row.id, pathway.steps, pathway.transitions)
     action, summary = (
@@ -139,14 +159,24 @@ def update_pathway(
     changes: dict[str, Any],
     limits: Limits,
 ) -> PathwayView:
-    """Change the description fields named in ``changes``."""
+    """Change the description fields and rule settings named in ``changes``."""
     row = begin_edit(session, client=client, pathway_id=pathway_id, if_match=if_match)
+    changes = dict(changes)
+    rules_before = rules_of(row)
+    rules_after = changes.pop("rules", rules_before)
     before = info_of(row)
     after = dataclasses.replace(before, **changes)
     validate_info(after, limits=limits, loc=())
+    violations = validate_rule_settings(rules_after)
+    if violations:
+        raise InvalidPathway(violations)
     differences = field_changes(_info_dict(before), _info_dict(after))
+    if rules_after != rules_before:
+        differences["rules"] = {"from": rules_dict(rules_before), "to": rules_dict(rules_after)}
     if differences:
-        PathwayRepository(session).set_info(row, after)
+        repository = PathwayRepository(session)
+        repository.set_info(row, after)
+        repository.set_rules(row, rules_after)
         record_change(
             session,
             client=client,

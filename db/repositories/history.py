@@ -58,13 +58,16 @@ class HistoryRepository:
         return list(rows), total
 
     def changes_per_level(self, pathway_ids: list[int]) -> dict[int, dict[str, int]]:
-        """Number of changes each level made, per pathway."""
+        """Number of changes each level made, per pathway (approvals are not changes)."""
         result: dict[int, dict[str, int]] = {i: {} for i in pathway_ids}
         if not pathway_ids:
             return result
         rows = self.session.execute(
             select(orm.HistoryEntry.pathway_id, orm.HistoryEntry.level, func.count())
-            .where(orm.HistoryEntry.pathway_id.in_(pathway_ids))
+            .where(
+                orm.HistoryEntry.pathway_id.in_(pathway_ids),
+                orm.HistoryEntry.revision_after > orm.HistoryEntry.revision_before,
+            )
             .group_by(orm.HistoryEntry.pathway_id, orm.HistoryEntry.level)
         )
         for pathway_id, level, count in rows:

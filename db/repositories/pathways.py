@@ -14,10 +14,18 @@ from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from db import models as orm
-from pathways.document import HandoverDoc, handover_dict
-from pathways.model import Level, Pathway, PathwayInfo, Step, StepKind, Transition
+from pathways.document import HandoverDoc, RulesDoc, handover_dict, rules_dict
+from pathways.model import (
+    Level,
+    Pathway,
+    PathwayInfo,
+    RuleSettings,
+    Step,
+    StepKind,
+    Transition,
+)
 
-__all__ = ["PathwayRepository", "info_of"]
+__all__ = ["PathwayRepository", "info_of", "rules_of"]
 
 
 def info_of(row: orm.Pathway) -> PathwayInfo:
@@ -28,6 +36,10 @@ def info_of(row: orm.Pathway) -> PathwayInfo:
         agreement_ref=row.agreement_ref,
         review_due=row.review_due,
     )
+
+
+def rules_of(row: orm.Pathway) -> RuleSettings:
+    return RulesDoc.model_validate(row.rules or {}).to_model()
 
 
 def _step_of(row: orm.Step) -> Step:
@@ -77,10 +89,11 @@ class PathwayRepository:
 
     # -- the pathway row ---------------------------------------------------------------
 
-    def add(self, info: PathwayInfo) -> orm.Pathway:
+    def add(self, info: PathwayInfo, rules: RuleSettings) -> orm.Pathway:
         """A new pathway at revision 0: its first recorded change makes it revision 1."""
         row = orm.Pathway(revision=0)
         self.set_info(row, info)
+        self.set_rules(row, rules)
         self.session.add(row)
         self.session.flush()
         return row
@@ -97,6 +110,9 @@ class PathwayRepository:
         row.target_group = info.target_group
         row.agreement_ref = info.agreement_ref
         row.review_due = info.review_due
+
+    def set_rules(self, row: orm.Pathway, rules: RuleSettings) -> None:
+        row.rules = rules_dict(rules)
 
     def list_for(
         self,
@@ -199,6 +215,7 @@ class PathwayRepository:
             info=info_of(row),
             steps=tuple(_step_of(step) for step in steps),
             transitions=tuple(_transition_of(transition) for transition in transitions),
+            rules=rules_of(row),
         )
 
     def counts(self, pathway_ids: Iterable[int]) -> dict[int, tuple[int, int]]:

@@ -26,7 +26,7 @@ def test_schema_matches_models(database: Database) -> None:
         assert compare_metadata(context, Base.metadata) == []
 
 
-def test_history_is_append_only(db: Database) -> None:
+def test_history_is_append_only_and_versions_immutable(db: Database) -> None:
     with db.writer() as session, session.begin():
         session.execute(
             text(
@@ -37,7 +37,7 @@ def test_history_is_append_only(db: Database) -> None:
         session.execute(
             text(
                 "INSERT INTO pathways (id, title, description, target_group, agreement_ref, "
-                "revision, created_at, updated_at) VALUES (1, 'P', '', '', '', 1, "
+                "rules, revision, created_at, updated_at) VALUES (1, 'P', '', '', '', '{}', 1, "
                 "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
             )
         )
@@ -48,8 +48,16 @@ def test_history_is_append_only(db: Database) -> None:
                 "(1, CURRENT_TIMESTAMP, 1, 'O', 'hospital', 't', 'a', 's', '{}', 0, 1)"
             )
         )
+        session.execute(
+            text(
+                "INSERT INTO versions (pathway_id, number, revision, document, approvals, "
+                "created_at) VALUES (1, 1, 1, '{}', '[]', CURRENT_TIMESTAMP)"
+            )
+        )
     with pytest.raises(DBAPIError, match="append-only"), db.writer() as session, session.begin():
         session.execute(text("UPDATE history SET summary = 'rewritten'"))
+    with pytest.raises(DBAPIError, match="immutable"), db.writer() as session, session.begin():
+        session.execute(text("UPDATE versions SET document = '{\"forged\": true}'"))
 
 
 def test_downgrade_to_base_and_upgrade_again(tmp_path: object, database_url: str) -> None:

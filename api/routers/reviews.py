@@ -1,0 +1,146 @@
+"""Gap reports, approvals, approved versions and diffs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from api.conditional import tagged
+from api.deps import (
+    ClientDep,
+    IdPath,
+    IfMatch,
+    LanguageDep,
+    PageDep,
+    SessionDep,
+    VersionSelector,
+)
+from api.problems import problem_responses
+from api.schemas.common import Page
+from api.schemas.reviews import (
+    ApprovalResult,
+    DiffRead,
+    GapReportRead,
+    VersionRead,
+    VersionSummary,
+)
+from api.services import approvals, gaps, versions
+
+router = APIRouter(tags=["reviews"])
+
+
+@router.get("/pathways/{pathway_id}/gaps", responses=problem_responses(401, 404, 422))
+def get_gaps(
+    pathway_id: IdPath,
+    version: VersionSelector,
+    session: SessionDep,
+    client: ClientDep,
+    language: LanguageDep,
+    response: Response,
+) -> GapReportRead:
+    """Gaps in the draft (participants) or an approved version (everyone), worst first.
+
+    Messages are in Norwegian bokmål with `Accept-Language: nb`, else in English.
+    """
+    report = gaps.gap_report(session, client=client, pathway_id=pathway_id, version=version)
+    response.headers["Content-Language"] = language
+    response.headers["Vary"] = "Accept-Language"
+    return GapReportRead.of(report, language)
+
+
+@router.post(
+    "/pathways/{pathway_id}/approvals",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"model": ApprovalResult, "description": "Already approved by this organisation"},
+        **problem_responses(401, 403, 404, 409, 412, 422, 428),
+    },
+)
+def approve(
+    pathway_id: IdPath,
+    if_match: IfMatch,
+    session: SessionDep,
+    client: ClientDep,
+    language: LanguageDep,
+    response: Response,
+) -> ApprovalResult:
+    """Approve the revision named by `If-Match` for the caller's organisation.
+
+    When a participant of each level has approved the same revision and it has no
+    error-level gaps, it becomes the next approved version. Error gaps give 409 with
+    the findings; any later change voids the approvals of this revision.
+    """
+    outcome = approvals.approve(
+        session, client=client, pathway_id=pathway_id, if_match=if_match, language=language
+    )
+    response.status_code = status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK
+    if outcome.version is not None:
+        response.headers["Location"] = f"/pathways/{pathway_id}/versions/{outcome.version.number}"
+    return ApprovalResult.of(outcome)
+
+
+@router.get("/pathways/{pathway_id}/versions", responses=problem_responses(401, 404, 422))
+def list_versions(
+    pathway_id: IdPath, session: SessionDep, client: ClientDep, page: PageDep
+) -> Page[VersionSummary]:
+    """Approved versions, newest first; readable by every authenticated client."""
+    rows, total = versions.list_versions(
+        session, client=client, pathway_id=pathway_id, limit=page.limit, offset=page.offset
+    )
+    return Page(
+        items=[VersionSummary.of(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@router.get(
+    "/pathways/{pathway_id}/versions/{number}",
+    response_model=VersionRead,
+    responses={304: {"description": "Not modified"}, **problem_responses(401, 404, 422)},
+)
+def get_version(
+    pathway_id: IdPath,
+    number: IdPath,
+    session: SessionDep,
+    client: ClientDep,
+    request: Request,
+) -> Response:
+    """An approved version: immutable, with a strong ETag (`If-None-Match` → 304)."""
+    row = versions.get_version(session, client=client, pathway_id=pathway_id, number=number)
+    body = VersionRead.of(row).model_dump_json(by_alias=True).encode()
+    return tagged(body, etag=f'"v{row.number}"', request=request)
+
+
+@router.get("/pathways/{pathway_id}/diff", responses=problem_responses(401, 404, 422))
+def get_diff(
+    pathway_id: IdPath,
+    session: SessionDep,
+    client: ClientDep,
+    from_: Annotated[
+        str,
+        Query(
+            alias="from",
+            pattern=r"^(draft|[1-9][0-9]{0,8})$",
+            description="A version number, or 'draft'",
+        ),
+    ],
+    to: Annotated[
+        str,
+        Query(
+            pattern=r"^(draft|[1-9][0-9]{0,8})$",
+            description="A version number, or 'draft' (the default)",
+        ),
+    ] = "draft",
+) -> DiffRead:
+    """What changed between two versions, or from a version to the draft."""
+    result = versions.diff(
+        session,
+        client=client,
+        pathway_id=pathway_id,
+        from_version=None if from_ == "draft" else int(from_),
+        to_version=None if to == "draft" else int(to),
+    )
+    return DiffRead.of(result)

@@ -1,0 +1,83 @@
+"""Approved versions: immutable snapshots, readable by every authenticated client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from api.errors import NotFound
+from api.services.auth import Client
+from api.services.editing import versions_visible, visible_pathway
+from db import models as orm
+from db.repositories.pathways import PathwayRepository
+from db.repositories.versions import VersionRepository
+from pathways.diff import diff_pathways
+from pathways.document import parse_document
+from pathways.model import Pathway
+
+__all__ = ["DRAFT", "Diff", "diff", "get_version", "list_versions", "pathway_at", "version_of"]
+
+DRAFT = "draft"
+
+
+def list_versions(
+    session: Session, *, client: Client, pathway_id: int, limit: int, offset: int
+) -> tuple[list[orm.Version], int]:
+    versions_visible(session, client=client, pathway_id=pathway_id)
+    return VersionRepository(session).page(pathway_id, limit=limit, offset=offset)
+
+
+def version_of(session: Session, pathway_id: int, number: int) -> orm.Version:
+    row = VersionRepository(session).get(pathway_id, number)
+    if row is None:
+        raise NotFound(f"pathway {pathway_id} has no approved version {number}")
+    return row
+
+
+def get_version(session: Session, *, client: Client, pathway_id: int, number: int) -> orm.Version:
+    versions_visible(session, client=client, pathway_id=pathway_id)
+    return version_of(session, pathway_id, number)
+
+
+def pathway_at(
+    session: Session, *, client: Client, pathway_id: int, version: int | None
+) -> tuple[Pathway, int | None, int]:
+    """The pathway as approved in ``version``, or its draft when ``version`` is None.
+
+    Returns the pathway, the version number (None for the draft) and the revision.
+    Drafts are for participants; approved versions for every authenticated client.
+    """
+    if version is None:
+        row = visible_pathway(session, client=client, pathway_id=pathway_id)
+        return PathwayRepository(session).load(row), None, row.revision
+    found = get_version(session, client=client, pathway_id=pathway_id, number=version)
+    return parse_document(found.document), found.number, found.revision
+
+
+@dataclass(frozen=True, slots=True)
+class Diff:
+    from_version: int | None
+    from_revision: int
+    to_version: int | None
+    to_revision: int
+    changes: dict[str, Any]
+
+
+def diff(
+    session: Session,
+    *,
+    client: Client,
+    pathway_id: int,
+    from_version: int | None,
+    to_version: int | None,
+) -> Diff:
+    """What changed from one version (or the draft) to another (or the draft)."""
+    before, from_number, from_revision = pathway_at(
+        session, client=client, pathway_id=pathway_id, version=from_version
+    )
+    after, to_number, to_revision = pathway_at(
+        session, client=client, pathway_id=pathway_id, version=to_version
+    )
+    return Diff(from_number, from_revision, to_number, to_revision, diff_pathways(before, after))

@@ -1,0 +1,136 @@
+"""Approvals of revisions, and the approved versions they create."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db import models as orm
+
+__all__ = ["VersionRepository"]
+
+
+class VersionRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- approvals ---------------------------------------------------------------------
+
+    def approvals(self, pathway_id: int, revision: int) -> list[orm.Approval]:
+        """The approvals of that revision, oldest first."""
+        return list(
+            self.session.scalars(
+                select(orm.Approval)
+                .where(orm.Approval.pathway_id == pathway_id, orm.Approval.revision == revision)
+                .order_by(orm.Approval.id)
+            )
+        )
+
+    def current_approvals(self, rows: Iterable[orm.Pathway]) -> dict[int, list[orm.Approval]]:
+        """For each pathway, the approvals of its current revision."""
+        revisions = {row.id: row.revision for row in rows}
+        result: dict[int, list[orm.Approval]] = {i: [] for i in revisions}
+        if not revisions:
+            return result
+        approvals = self.session.scalars(
+            select(orm.Approval)
+            .where(orm.Approval.pathway_id.in_(revisions))
+            .order_by(orm.Approval.id)
+        )
+        for approval in approvals:
+            if approval.revision == revisions[approval.pathway_id]:
+                result[approval.pathway_id].append(approval)
+        return result
+
+    def add_approval(
+        self,
+        *,
+        pathway_id: int,
+        revision: int,
+        organization_id: int,
+        organization_name: str,
+        level: str,
+        token_id: int | None,
+        token_name: str,
+    ) -> orm.Approval:
+        row = orm.Approval(
+            pathway_id=pathway_id,
+            revision=revision,
+            organization_id=organization_id,
+            organization_name=organization_name,
+            level=level,
+            token_id=token_id,
+            token_name=token_name,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    # -- versions ----------------------------------------------------------------------
+
+    def add_version(
+        self, *, pathway_id: int, revision: int, document: str, approvals: list[dict[str, Any]]
+    ) -> orm.Version:
+        number = (
+            self.session.scalar(
+                select(func.max(orm.Version.number)).where(orm.Version.pathway_id == pathway_id)
+            )
+            or 0
+        ) + 1
+        row = orm.Version(
+            pathway_id=pathway_id,
+            number=number,
+            revision=revision,
+            document=document,
+            approvals=approvals,
+        )
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def get(self, pathway_id: int, number: int) -> orm.Version | None:
+        return self.session.scalar(
+            select(orm.Version).where(
+                orm.Version.pathway_id == pathway_id, orm.Version.number == number
+            )
+        )
+
+    def latest(self, pathway_id: int) -> orm.Version | None:
+        return self.session.scalar(
+            select(orm.Version)
+            .where(orm.Version.pathway_id == pathway_id)
+            .order_by(orm.Version.number.desc())
+            .limit(1)
+        )
+
+    def page(self, pathway_id: int, *, limit: int, offset: int) -> tuple[list[orm.Version], int]:
+        """Versions, newest first."""
+        query = select(orm.Version).where(orm.Version.pathway_id == pathway_id)
+        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = self.session.scalars(
+            query.order_by(orm.Version.number.desc()).limit(limit).offset(offset)
+        )
+        return list(rows), total
+
+    def latest_of(self, pathway_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+        """For each pathway with versions: its latest version number and that revision."""
+        ids = set(pathway_ids)
+        if not ids:
+            return {}
+        latest = (
+            select(orm.Version.pathway_id, func.max(orm.Version.number).label("number"))
+            .where(orm.Version.pathway_id.in_(ids))
+            .group_by(orm.Version.pathway_id)
+            .subquery()
+        )
+        rows = self.session.execute(
+            select(orm.Version.pathway_id, orm.Version.number, orm.Version.revision).join(
+                latest,
+                (latest.c.pathway_id == orm.Version.pathway_id)
+                & (latest.c.number == orm.Version.number),
+            )
+        ).all()
+        return {pathway_id: (number, revision) for pathway_id, number, revision in rows}
