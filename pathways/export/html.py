@@ -1,0 +1,361 @@
+"""The ``html`` export: a printable, self-contained HTML5 document of a pathway.
+
+For agreement secretariats: title, status, version, approvals, review date, agreement
+reference, target group and description; the swimlane picture (inline SVG); the steps
+per level; the transitions; the handovers with their checklists; and the open gaps
+(the context's findings) in the context's language (English or Norwegian bokmål).
+
+No script, no external resource: inline CSS with print rules (A4, the picture on a
+landscape page, tables that do not break inside a row). Every text is escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+
+from pathways.export._text import (
+    LEVEL_LABELS,
+    LEVELS,
+    aware,
+    escape,
+    human_duration,
+    kind_label,
+)
+from pathways.export._words import WORDS as _WORDS
+from pathways.export.context import DEFAULT_CONTEXT, Approval, ExportContext
+from pathways.export.svg import svg_picture
+from pathways.findings import Finding
+from pathways.model import Handover, Pathway, Transition
+
+__all__ = ["to_html"]
+
+_CSS = """
+:root { color-scheme: light; --muni: #2e7d32; --hosp: #1565c0; --handover: #6a1b9a;
+  --error: #c62828; --warning: #ef6c00; --line: #d0d7de; }
+* { box-sizing: border-box; }
+html { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans",
+  "DejaVu Sans", sans-serif; font-size: 15px; line-height: 1.45; color: #1b1b1b;
+  background: #fff; }
+body { margin: 0 auto; padding: 24px 32px 48px; max-width: 1200px; }
+h1 { font-size: 1.9rem; line-height: 1.2; margin: 0.2rem 0 1rem; }
+h2 { font-size: 1.35rem; margin: 2rem 0 0.6rem; padding-bottom: 0.25rem;
+  border-bottom: 2px solid #263238; }
+h3 { font-size: 1.08rem; margin: 1.3rem 0 0.4rem; }
+.kicker { margin: 0; text-transform: uppercase; letter-spacing: 0.08em; font-size: 0.78rem;
+  color: #546e7a; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1.2rem;
+  margin: 0; }
+dl.facts dt { font-weight: 600; color: #37474f; }
+dl.facts dd { margin: 0; }
+.status { display: inline-block; padding: 0 0.5rem; border-radius: 0.8rem;
+  background: #eceff1; font-weight: 600; }
+.status.approved { background: #e8f5e9; color: #1b5e20; }
+.prose { white-space: pre-line; max-width: 60rem; }
+table { border-collapse: collapse; width: 100%; margin: 0.3rem 0 0.8rem; font-size: 0.93rem; }
+th, td { text-align: left; vertical-align: top; padding: 0.35rem 0.5rem;
+  border-bottom: 1px solid var(--line); }
+th { background: #f5f7f8; font-weight: 600; }
+td.num { width: 2.5rem; color: #607d8b; }
+td.desc { white-space: pre-line; }
+h3.level-municipality { color: var(--muni); }
+h3.level-hospital { color: var(--hosp); }
+.muted { color: #607d8b; }
+.figure { margin: 0; }
+.scroll { overflow-x: auto; border: 1px solid var(--line); border-radius: 6px; }
+.scroll svg { display: block; }
+figcaption { font-size: 0.85rem; color: #546e7a; margin-top: 0.4rem; }
+.handover { border-left: 4px solid var(--handover); padding: 0.2rem 0 0.2rem 0.9rem;
+  margin: 1rem 0 1.4rem; }
+.handover h3 { margin-top: 0.2rem; }
+.handover dl.facts { margin-bottom: 0.5rem; }
+.handover.missing { border-left-color: var(--error); }
+.tag { display: inline-block; padding: 0 0.45rem; border-radius: 0.7rem; font-size: 0.8rem;
+  font-weight: 600; background: #eceff1; }
+.tag.sender { background: #ede7f6; color: #4527a0; }
+.tag.receiver { background: #e0f2f1; color: #00695c; }
+.tag.error { background: #ffebee; color: var(--error); }
+.tag.warning { background: #fff3e0; color: #a84300; }
+.tag.info { background: #e3f2fd; color: #0d47a1; }
+code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
+  font-size: 0.88em; }
+footer { margin-top: 2.5rem; font-size: 0.8rem; color: #607d8b;
+  border-top: 1px solid var(--line); padding-top: 0.5rem; }
+@page { size: A4; margin: 15mm 13mm; }
+@page wide { size: A4 landscape; margin: 10mm; }
+@media print {
+  html { font-size: 10pt; }
+  body { padding: 0; max-width: none; }
+  #picture { page: wide; }
+  .scroll { overflow: visible; border: none; }
+  .scroll svg { width: 100%; height: auto; }
+  h2, h3 { break-after: avoid; }
+  tr, .handover dl { break-inside: avoid; }
+  thead { display: table-header-group; }
+}
+""".strip()
+
+
+def _e(text: object) -> str:
+    return escape(text if isinstance(text, str) else str(text))
+
+
+def _time(value: datetime | date) -> str:
+    if isinstance(value, datetime):
+        value = aware(value)
+        shown = value.strftime("%Y-%m-%d %H:%M")
+        offset = value.utcoffset()
+        shown += " UTC" if not offset else " " + value.strftime("%z")
+        return f'<time datetime="{_e(value.isoformat())}">{_e(shown)}</time>'
+    return f'<time datetime="{_e(value.isoformat())}">{_e(value.isoformat())}</time>'
+
+
+def _duration(value: str | None, lang: str) -> str:
+    if not value:
+        return ""
+    return f'<span title="{_e(value)}">{_e(human_duration(value, lang))}</span>'
+
+
+def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], css: str = "") -> str:
+    """A table; ``rows`` hold HTML that is already escaped."""
+    head = "".join(f'<th scope="col">{_e(header)}</th>' for header in headers)
+    body = "".join("<tr>" + "".join(row) + "</tr>" for row in rows)
+    class_attribute = f' class="{css}"' if css else ""
+    return f"<table{class_attribute}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _header(pathway: Pathway, context: ExportContext, words: Mapping[str, str]) -> str:
+    info = pathway.info
+    status_class = "status approved" if context.is_approved else "status"
+    facts = [(words["status"], f'<span class="{status_class}">{_e(context.status)}</span>')]
+    if context.version is not None:
+        facts.append((words["version"], _e(context.version)))
+    if context.revision is not None:
+        facts.append((words["revision"], _e(context.revision)))
+    if info.review_due is not None:
+        facts.append((words["review_due"], _time(info.review_due)))
+    if info.agreement_ref:
+        facts.append((words["agreement"], _e(info.agreement_ref)))
+    if info.target_group:
+        facts.append((words["target_group"], _e(info.target_group)))
+    if context.generated_at is not None:
+        facts.append((words["generated"], _time(context.generated_at)))
+    rows = "".join(f"<dt>{_e(name)}</dt><dd>{value}</dd>" for name, value in facts)
+    return (
+        f'<header><p class="kicker">{_e(words["kicker"])}</p>'
+        f"<h1>{_e(info.title)}</h1>"
+        f'<dl class="facts" id="facts">{rows}</dl></header>'
+    )
+
+
+def _section(section_id: str, title: str, body: str) -> str:
+    return f'<section id="{section_id}"><h2>{_e(title)}</h2>{body}</section>'
+
+
+def _approvals(approvals: Sequence[Approval], words: Mapping[str, str]) -> str:
+    if not approvals:
+        return f'<p class="muted">{_e(words["no_approvals"])}</p>'
+    ordered = sorted(
+        approvals, key=lambda approval: (aware(approval.approved_at), approval.organization)
+    )
+    return _table(
+        [words["organisation"], words["level"], words["approved_at"], words["revision"]],
+        (
+            [
+                f"<td>{_e(approval.organization)}</td>",
+                f"<td>{_e(LEVEL_LABELS[approval.level])}</td>",
+                f"<td>{_time(approval.approved_at)}</td>",
+                f"<td>{_e(approval.revision)}</td>",
+            ]
+            for approval in ordered
+        ),
+    )
+
+
+def _steps(pathway: Pathway, words: Mapping[str, str], lang: str) -> str:
+    parts = []
+    number = 0
+    for level in LEVELS:
+        parts.append(f'<h3 class="level-{level.value}">{_e(LEVEL_LABELS[level])}</h3>')
+        rows = []
+        for step in pathway.steps:
+            if step.level is not level:
+                continue
+            number += 1
+            rows.append(
+                [
+                    f'<td class="num">{number}</td>',
+                    f"<td><strong>{_e(step.name)}</strong></td>",
+                    f"<td>{_e(kind_label(step.kind, lang))}</td>",
+                    f"<td>{_e(step.responsible)}</td>",
+                    f"<td>{_duration(step.expected_duration, lang)}</td>",
+                    f'<td class="desc">{_e(step.description)}</td>',
+                ]
+            )
+        if rows:
+            headers = ["#", words["step"], words["kind"], words["responsible"]]
+            headers += [words["duration"], words["description"]]
+            parts.append(_table(headers, rows, f"steps level-{level.value}"))
+        else:
+            parts.append(f'<p class="muted">{_e(words["no_steps"])}</p>')
+    return "".join(parts)
+
+
+def _step_name(pathway: Pathway, key: str) -> str:
+    return pathway.step(key).name if pathway.has_step(key) else key
+
+
+def _transitions(pathway: Pathway, words: Mapping[str, str]) -> str:
+    if not pathway.transitions:
+        return f'<p class="muted">{_e(words["no_transitions"])}</p>'
+    rows = []
+    for transition in pathway.transitions:
+        handover = ""
+        if pathway.is_cross_level(transition):
+            handover = (
+                f'<a href="#handover-{_e(transition.key)}">{_e(words["handover"])}</a>'
+                if transition.handover is not None
+                else f'<span class="tag error">{_e(words["no"])}</span>'
+            )
+        elif transition.handover is not None:
+            handover = f'<a href="#handover-{_e(transition.key)}">{_e(words["handover"])}</a>'
+        rows.append(
+            [
+                f"<td>{_e(_step_name(pathway, transition.source))}</td>",
+                f"<td>{_e(_step_name(pathway, transition.target))}</td>",
+                f"<td>{_e(transition.label)}</td>",
+                f"<td>{handover}</td>",
+            ]
+        )
+    headers = [words["from"], words["to"], words["condition"], words["handover"]]
+    return _table(headers, rows, "transitions")
+
+
+def _handover(
+    pathway: Pathway,
+    transition: Transition,
+    handover: Handover | None,
+    words: Mapping[str, str],
+    lang: str,
+) -> str:
+    source, target = pathway.step(transition.source), pathway.step(transition.target)
+    heading = (
+        f"<h3>{_e(source.name)} → {_e(target.name)}"
+        + (f' <span class="muted">({_e(transition.label)})</span>' if transition.label else "")
+        + "</h3>"
+    )
+    anchor = f'id="handover-{_e(transition.key)}"'
+    if handover is None:
+        return (
+            f'<article class="handover missing" {anchor}>{heading}'
+            f'<p><span class="tag error">{_e(words["no_handover"])}</span></p></article>'
+        )
+    facts = [
+        (words["sender_role"], _e(handover.sender_role)),
+        (words["receiver_role"], _e(handover.receiver_role)),
+        (words["messages"], ", ".join(f"<code>{_e(m)}</code>" for m in handover.messages)),
+        (words["deadline"], _duration(handover.deadline, lang)),
+    ]
+    rows = "".join(f"<dt>{_e(name)}</dt><dd>{value or '—'}</dd>" for name, value in facts)
+    if handover.checklist:
+        checklist = _table(
+            [words["item"], words["side"], words["required"], words["due"]],
+            (
+                [
+                    f'<td class="desc">{_e(item.text)}</td>',
+                    f'<td><span class="tag {item.side.value}">'
+                    f"{_e(words[item.side.value])}</span></td>",
+                    f"<td>{_e(words['yes'] if item.required else words['no'])}</td>",
+                    f"<td>{_duration(item.due, lang)}</td>",
+                ]
+                for item in handover.checklist
+            ),
+            "checklist",
+        )
+    else:
+        checklist = f'<p class="muted">{_e(words["no_checklist"])}</p>'
+    return (
+        f'<article class="handover" {anchor}>{heading}<dl class="facts">{rows}</dl>'
+        f"<h4>{_e(words['checklist'])}</h4>{checklist}</article>"
+    )
+
+
+def _handovers(pathway: Pathway, words: Mapping[str, str], lang: str) -> str:
+    parts = [
+        _handover(pathway, transition, transition.handover, words, lang)
+        for transition in pathway.transitions
+        if transition.handover is not None or pathway.is_cross_level(transition)
+    ]
+    return "".join(parts) or f'<p class="muted">{_e(words["no_handovers"])}</p>'
+
+
+def _gaps(
+    pathway: Pathway, findings: Sequence[Finding], words: Mapping[str, str], lang: str
+) -> str:
+    if not findings:
+        return f'<p class="muted">{_e(words["no_gaps"])}</p>'
+    ordered = sorted(findings, key=lambda finding: finding.severity.rank)
+    transitions = {transition.key: transition for transition in pathway.transitions}
+    rows = []
+    for finding in ordered:
+        concerns = [_step_name(pathway, key) for key in finding.steps]
+        for key in finding.transitions:
+            transition = transitions.get(key)
+            concerns.append(
+                f"{_step_name(pathway, transition.source)} → "
+                f"{_step_name(pathway, transition.target)}"
+                if transition is not None
+                else key
+            )
+        severity = finding.severity
+        rows.append(
+            [
+                f'<td><span class="tag {severity.value}">{_e(words[severity.value])}</span></td>',
+                f'<td>{_e(finding.message(lang))} <code class="muted">{_e(finding.code)}</code>'
+                "</td>",
+                f"<td>{'<br>'.join(_e(concern) for concern in concerns)}</td>",
+            ]
+        )
+    return _table([words["severity"], words["finding"], words["concerns"]], rows, "gaps")
+
+
+def to_html(pathway: Pathway, *, context: ExportContext | None = None) -> bytes:
+    """The printable HTML5 document of ``pathway`` (UTF-8)."""
+    context = context or DEFAULT_CONTEXT
+    lang = context.language if context.language in _WORDS else "en"
+    words = _WORDS[lang]
+    info = pathway.info
+    description = (
+        f'<p class="prose">{_e(info.description)}</p>'
+        if info.description
+        else f'<p class="muted">{_e(words["no_description"])}</p>'
+    )
+    picture = (
+        f'<figure class="figure"><div class="scroll">{svg_picture(pathway, context=context)}'
+        f"</div><figcaption>{_e(words['picture_caption'])}</figcaption></figure>"
+    )
+    body = [
+        _header(pathway, context, words),
+        "<main>",
+        _section("description", words["description"], description),
+        _section("approvals", words["approvals"], _approvals(context.approvals, words)),
+        _section("picture", words["picture"], picture),
+        _section("steps", words["steps"], _steps(pathway, words, lang)),
+        _section("transitions", words["transitions"], _transitions(pathway, words)),
+        _section("handovers", words["handovers"], _handovers(pathway, words, lang)),
+        _section("gaps", words["gaps"], _gaps(pathway, context.findings, words, lang)),
+        "</main>",
+        f"<footer>{_e(words['footer'])}"
+        + (f" · {_time(context.generated_at)}" if context.generated_at else "")
+        + "</footer>",
+    ]
+    document = (
+        "<!DOCTYPE html>\n"
+        f'<html lang="{_e(lang)}">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="generator" content="Hjem til hjem">\n'
+        f"<title>{_e(info.title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body>\n</html>\n"
+    )
+    return document.encode("utf-8")
