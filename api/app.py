@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import FastAPI
 
+from api.gate import DatabaseGate
 from api.middleware import BodySizeLimit
 from api.openapi import install_openapi
 from api.problems import install_problem_handlers
-from api.routers import graph, health, organizations, participants, pathways, reviews
+from api.routers import (
+    graph,
+    handovers,
+    health,
+    organizations,
+    participants,
+    pathways,
+    reviews,
+)
+from api.services.caches import TokenCache, VersionCache
+from api.services.handovers import HandoverService
 from api.settings import Settings
 from db.session import Database
 
@@ -33,8 +45,14 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Handlers run in this many threads; the pool has as many connections.
-        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        # At most `threads` requests use the database at once (the gate); each uses one
+        # thread at a time, and the pool has a connection for each. Spare threads serve
+        # work that holds no database place.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads + 8
+        # What exists after start-up lives as long as the process: keep the garbage
+        # collector from scanning it again and again (long pauses at p99 otherwise).
+        gc.collect()
+        gc.freeze()
         yield
         database.dispose()
 
@@ -48,6 +66,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             {"name": "graph", "description": "Steps and transitions of a draft"},
             {"name": "participants", "description": "Organisations taking part"},
             {"name": "reviews", "description": "Gaps, approvals, versions and diffs"},
+            {"name": "handovers", "description": "Checklists for integrations (EPJ, care records)"},
             {"name": "organizations", "description": "Organisations and tokens"},
             {"name": "service", "description": "Health and identity"},
         ],
@@ -55,7 +74,17 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.settings = settings
     app.state.database = database
     install_problem_handlers(app)
-    for module in (health, organizations, pathways, graph, participants, reviews):
+    gate = DatabaseGate(slots=settings.threads, wait_seconds=settings.db_wait_seconds)
+    app.state.gate = gate
+    app.state.handovers = HandoverService(
+        database,
+        gate,
+        VersionCache(latest_ttl=settings.latest_version_seconds),
+        TokenCache(ttl=settings.token_cache_seconds),
+    )
+    # The integrations' hot routes first: routing tries routes in order.
+    handovers.add_hot_routes(app)
+    for module in (handovers, health, organizations, pathways, graph, participants, reviews):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_openapi(app)

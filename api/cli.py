@@ -71,6 +71,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=args.log_level,
+        access_log=not args.no_access_log,
         timeout_graceful_shutdown=10,
     )
     return 0
@@ -185,6 +186,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--log-level", default="info")
+    serve.add_argument("--no-access-log", action="store_true", help="do not log each request")
     database(serve)
     serve.set_defaults(run=_serve)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request, Response
 
-__all__ = ["IMMUTABLE", "not_modified", "tagged"]
+__all__ = ["IMMUTABLE", "Prebuilt", "PrebuiltResponse", "not_modified", "tagged"]
 
 IMMUTABLE = "private, max-age=31536000, immutable"
 """Cache-Control for version-pinned answers: they never change."""
@@ -38,3 +38,37 @@ def tagged(
     if not_modified(request, etag):
         return Response(status_code=304, headers=common)
     return Response(content, media_type=media_type, headers=common)
+
+
+class PrebuiltResponse(Response):
+    """A response whose status, encoded headers and body were made ahead of time."""
+
+    def __init__(
+        self, status_code: int, raw_headers: list[tuple[bytes, bytes]], body: bytes
+    ) -> None:
+        self.status_code = status_code
+        self.body = body
+        self.background = None
+        self.raw_headers = raw_headers
+
+
+class Prebuilt:
+    """An immutable answer with its 200 and 304 responses encoded once."""
+
+    __slots__ = ("_full", "_unchanged", "body", "etag")
+
+    def __init__(self, body: bytes, *, etag: str, media_type: str, cache_control: str) -> None:
+        self.body = body
+        self.etag = etag
+        common = [(b"etag", etag.encode()), (b"cache-control", cache_control.encode())]
+        self._full = [
+            (b"content-length", str(len(body)).encode()),
+            (b"content-type", media_type.encode()),
+            *common,
+        ]
+        self._unchanged = common
+
+    def respond(self, request: Request) -> Response:
+        if not_modified(request, self.etag):
+            return PrebuiltResponse(304, self._unchanged, b"")
+        return PrebuiltResponse(200, self._full, self.body)

@@ -2,20 +2,25 @@
 
 The session dependency owns the request's transaction: it commits when the handler
 returns and rolls back when anything raises, *before* the response is sent
-(``scope="function"``), so a 2xx is only ever sent for a committed change.
+(``scope="function"``), so a 2xx is only ever sent for a committed change. It holds a
+place at the :class:`~api.gate.DatabaseGate` meanwhile. Dependencies that do no I/O are
+``async`` so that they cost no thread hop.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from api.errors import Unprocessable
+from api.gate import DatabaseGate
 from api.services.auth import Client, authenticate
 from api.settings import Settings
 from db.session import Database
@@ -38,7 +43,7 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _bearer = HTTPBearer(auto_error=False, description="A token issued by `pathways token create`")
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -46,28 +51,45 @@ def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_limits(settings: SettingsDep) -> Limits:
+async def get_limits(settings: SettingsDep) -> Limits:
     return settings.limits
 
 
 LimitsDep = Annotated[Limits, Depends(get_limits)]
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session for this request, holding a place at the database gate.
+
+    Its I/O (queries in the endpoint, and the commit or rollback here) runs in worker
+    threads; the commit happens before the response is sent.
+    """
     database: Database = request.app.state.database
+    gate: DatabaseGate = request.app.state.gate
     factory = database.reader if request.method in _SAFE_METHODS else database.writer
-    with factory() as session, session.begin():
-        yield session
+    async with gate.place():
+        session = factory()
+        try:
+            yield session
+            await anyio.to_thread.run_sync(session.commit)
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.rollback)
+            raise
+        finally:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(session.close)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def get_client(
+async def get_client(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Client:
-    return authenticate(session, credentials.credentials if credentials else None)
+    token = credentials.credentials if credentials else None
+    return await anyio.to_thread.run_sync(authenticate, session, token)
 
 
 ClientDep = Annotated[Client, Depends(get_client)]
@@ -79,7 +101,7 @@ class PageParams:
     offset: int
 
 
-def get_page(
+async def get_page(
     settings: SettingsDep,
     limit: Annotated[
         int | None, Query(ge=1, le=10_000, description="Page size (default 50, at most 200)")
@@ -107,7 +129,7 @@ IdPath = Annotated[int, Path(ge=1, le=2_147_483_647)]
 KeyPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9_-]+$")]
 
 
-def get_if_match(
+async def get_if_match(
     if_match: Annotated[
         str | None,
         Header(
@@ -142,7 +164,7 @@ def _language(header: str | None) -> str:
     return best
 
 
-def get_language(
+async def get_language(
     accept_language: Annotated[
         str | None,
         Header(
@@ -162,7 +184,7 @@ def _version(value: str | None) -> int | None:
     return None if value in (None, "draft") else int(value)
 
 
-def get_version_selector(
+async def get_version_selector(
     version: Annotated[
         str | None,
         Query(

@@ -11,7 +11,8 @@ The tree::
     ├── PreconditionFailed      412  If-Match names an old revision
     ├── PayloadTooLarge         413
     ├── Unprocessable           422  well-formed but invalid
-    └── PreconditionRequired    428  a change without If-Match
+    ├── PreconditionRequired    428  a change without If-Match
+    └── Unavailable             503  overloaded: retry after a moment
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ __all__ = [
     "PreconditionFailed",
     "PreconditionRequired",
     "Unauthorized",
+    "Unavailable",
     "Unprocessable",
 ]
 
@@ -105,3 +107,10 @@ class Unprocessable(ApiError):
 
 class PreconditionRequired(ApiError):
     status, title, slug = 428, "If-Match required", "precondition-required"
+
+
+class Unavailable(ApiError):
+    status, title, slug = 503, "Service unavailable", "unavailable"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after)})

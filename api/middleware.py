@@ -51,7 +51,8 @@ class BodySizeLimit:
         await send({"type": "http.response.body", "body": body})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD"):
+            # No route here reads a body on GET or HEAD.
             await self.app(scope, receive, send)
             return
         for name, value in scope.get("headers", ()):

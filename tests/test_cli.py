@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -17,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from db import models as orm
 from db.session import Database
+from tests.servers import running_server
 
 
 def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -90,13 +89,6 @@ def test_org_and_token_create(cli_env: dict[str, str], tmp_path: Path) -> None:
     assert missing.returncode == 2
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def test_readme_run_command_serves_the_demo_pathway(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -105,36 +97,17 @@ def test_readme_run_command_serves_the_demo_pathway(
     token = next(
         line.rsplit(" ", 1)[-1] for line in demo.stdout.splitlines() if "municipality, edit" in line
     )
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-        cwd=tmp_path,
-        env=cli_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not start"
-            assert server.poll() is None, "the server exited"
-            time.sleep(0.2)
+    with running_server(tmp_path, cli_env, output=subprocess.PIPE) as server:
         response = httpx.get(
-            f"{url}/pathways/1/graph", headers={"Authorization": f"Bearer {token}"}, timeout=5
+            f"{server.url}/pathways/1/graph",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=5,
         )
         assert response.status_code == 200
         assert len(response.json()["steps"]) == 10
-    finally:
-        server.terminate()
-        output, _ = server.communicate(timeout=30)
-    assert f"http://127.0.0.1:{port}" in output
+        server.process.terminate()
+        output, _ = server.process.communicate(timeout=30)
+    assert server.url in output
 
 
 def _check(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from api.deps import ClientDep, IdPath, LimitsDep, PageDep, SessionDep
 from api.problems import problem_responses
@@ -105,6 +105,11 @@ def create_token(
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(401, 403, 404, 422),
 )
-def revoke_token(token_id: IdPath, session: SessionDep, client: ClientDep) -> None:
-    """Revoke a token (`admin`); it stops working at once. Revoking twice is harmless."""
-    service.revoke_token(session, client=client, token_id=token_id)
+def revoke_token(
+    token_id: IdPath, session: SessionDep, client: ClientDep, request: Request
+) -> None:
+    """Revoke a token (`admin`). It stops working at once, except on the checklist
+    routes of other worker processes, which trust their token cache for at most
+    `PATHWAYS_TOKEN_CACHE_SECONDS` (default 5 s). Revoking twice is harmless."""
+    row = service.revoke_token(session, client=client, token_id=token_id)
+    request.app.state.handovers.tokens.forget(row.secret_hash)

@@ -63,6 +63,7 @@ def approve(
     session: SessionDep,
     client: ClientDep,
     language: LanguageDep,
+    request: Request,
     response: Response,
 ) -> ApprovalResult:
     """Approve the revision named by `If-Match` for the caller's organisation.
@@ -76,6 +77,7 @@ def approve(
     )
     response.status_code = status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK
     if outcome.version is not None:
+        request.app.state.handovers.versions.forget_latest(pathway_id)
         response.headers["Location"] = f"/pathways/{pathway_id}/versions/{outcome.version.number}"
     return ApprovalResult.of(outcome)
 

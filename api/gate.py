@@ -1,0 +1,55 @@
+"""How many requests may use the database at once, and what happens beyond that.
+
+FastAPI runs each sync dependency and the endpoint in separate thread-pool calls, and a
+session keeps its connection between them. Left alone, more requests in flight than
+connections deadlock: every thread waits for a connection while every connection is
+held by a request that waits for a thread. The :class:`DatabaseGate` prevents that:
+a request takes one of ``slots`` places (waiting in the event loop, not in a thread)
+before it touches the database, and ``slots`` is no larger than the connection pool
+or the thread pool. A request that cannot get a place within ``wait_seconds`` is
+answered 503 with ``Retry-After`` instead of waiting without end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import TypeVar
+
+import anyio
+import anyio.to_thread
+
+from api.errors import Unavailable
+
+__all__ = ["DatabaseGate"]
+
+T = TypeVar("T")
+
+
+class DatabaseGate:
+    def __init__(self, *, slots: int, wait_seconds: float) -> None:
+        self.slots = slots
+        self.wait_seconds = wait_seconds
+        self._places = anyio.Semaphore(slots)
+
+    @asynccontextmanager
+    async def place(self) -> AsyncIterator[None]:
+        """Hold one of the places for the duration of the block."""
+        try:
+            with anyio.fail_after(self.wait_seconds):
+                await self._places.acquire()
+        except TimeoutError:
+            raise Unavailable(
+                f"the service is busy: no database connection came free within "
+                f"{self.wait_seconds:g} s; retry shortly",
+                retry_after=1,
+            ) from None
+        try:
+            yield
+        finally:
+            self._places.release()
+
+    async def run(self, function: Callable[..., T], *args: object) -> T:
+        """Run ``function(*args)`` in a worker thread, holding a place meanwhile."""
+        async with self.place():
+            return await anyio.to_thread.run_sync(function, *args)
