@@ -6,6 +6,7 @@
     pathways org create --name NAME --level hospital|municipality [--json]
     pathways token create --org ID --scope read|edit|admin --name NAME
     pathways check FILE [--rules core,norway] [--format text|json] [--language en|nb]
+    pathways export FILE --format bpmn|fhir|svg|html|... [--output OUT]
 
 ``PATHWAYS_DATABASE_URL`` selects the database (default: a SQLite file under ./var).
 """
@@ -32,6 +33,7 @@ from db.migrate import upgrade
 from db.session import Database
 from pathways.document import parse_document
 from pathways.errors import InvalidPathway, PathwayError
+from pathways.export import FORMATS, ExportContext, export
 from pathways.findings import LANGUAGES, Severity
 from pathways.gaps import find_gaps
 from pathways.model import Level
@@ -174,6 +176,24 @@ def _check(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    try:
+        raw = Path(args.file).read_bytes()
+    except OSError as error:
+        print(f"pathways: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        return 2
+    pathway = parse_document(raw)
+    context = ExportContext(findings=tuple(find_gaps(pathway)), language=args.language)
+    content = export(pathway, args.format, context=context)
+    if args.output in (None, "-"):
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+    else:
+        Path(args.output).write_bytes(content)
+        print(f"wrote {args.output} ({FORMATS[args.format].media_type}, {len(content)} bytes)")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pathways", description="Hjem til hjem")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -218,6 +238,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=["text", "json"], default="text")
     check.add_argument("--language", choices=list(LANGUAGES), default="en")
     check.set_defaults(run=_check)
+
+    export_command = commands.add_parser("export", help="a native document in another format")
+    export_command.add_argument("file", help="a hjem-til-hjem/pathway JSON document")
+    export_command.add_argument("--format", required=True, choices=list(FORMATS))
+    export_command.add_argument("--output", "-o", help="a file (default: standard output)")
+    export_command.add_argument("--language", choices=list(LANGUAGES), default="en")
+    export_command.set_defaults(run=_export)
 
     token = commands.add_parser("token", help="tokens").add_subparsers(
         dest="token_command", required=True

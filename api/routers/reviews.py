@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from api.conditional import tagged
+from api.conditional import IMMUTABLE, tagged
 from api.deps import (
     ClientDep,
     IdPath,
@@ -25,7 +25,8 @@ from api.schemas.reviews import (
     VersionRead,
     VersionSummary,
 )
-from api.services import approvals, gaps, versions
+from api.services import approvals, exports, gaps, versions
+from pathways.export import FORMATS
 
 router = APIRouter(tags=["reviews"])
 
@@ -114,6 +115,60 @@ def get_version(
     row = versions.get_version(session, client=client, pathway_id=pathway_id, number=number)
     body = VersionRead.of(row).model_dump_json(by_alias=True).encode()
     return tagged(body, etag=f'"v{row.number}"', request=request)
+
+
+@router.get(
+    "/pathways/{pathway_id}/export",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The export, as a download (Content-Disposition: attachment)",
+            "content": {form.media_type: {} for form in FORMATS.values()},
+        },
+        304: {"description": "Not modified"},
+        **problem_responses(400, 401, 404, 422),
+    },
+)
+def export(
+    pathway_id: IdPath,
+    session: SessionDep,
+    client: ClientDep,
+    language: LanguageDep,
+    request: Request,
+    format: Annotated[
+        str, Query(max_length=40, description="One of: " + ", ".join(FORMATS))
+    ] = "json",
+    version: Annotated[
+        str | None,
+        Query(
+            pattern=r"^(draft|[1-9][0-9]{0,8})$",
+            description="An approved version, or 'draft' (participants); default: the latest",
+        ),
+    ] = None,
+) -> Response:
+    """The pathway for secretariats and other tools: json (native), node-link, graphml,
+    dot, mermaid, bpmn, fhir, svg or html. Gap findings are marked in pictures and
+    listed in the document, in the language of `Accept-Language`."""
+    result = exports.export_pathway(
+        session,
+        client=client,
+        pathway_id=pathway_id,
+        format_name=format,
+        version=None if version in (None, "draft") else int(version),
+        draft=version == "draft",
+        language=language,
+    )
+    return tagged(
+        result.content,
+        etag=result.etag,
+        request=request,
+        media_type=result.format.media_type,
+        cache_control=IMMUTABLE if result.immutable else "private, no-cache",
+        headers={
+            "Content-Disposition": f'attachment; filename="{result.filename}"',
+            "Vary": "Accept-Language",
+        },
+    )
 
 
 @router.get("/pathways/{pathway_id}/diff", responses=problem_responses(401, 404, 422))

@@ -1,0 +1,117 @@
+"""Exports of an approved version (default: the latest) or of the draft (participants)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from api.errors import BadRequest, NotFound
+from api.services.auth import Client
+from api.services.editing import versions_visible, visible_pathway
+from api.services.pathways import get_pathway
+from db.repositories.pathways import PathwayRepository
+from db.repositories.versions import VersionRepository
+from pathways.document import parse_document
+from pathways.export import FORMATS, Approval, ExportContext, ExportFormat, export
+from pathways.gaps import find_gaps
+from pathways.model import Level
+
+__all__ = ["Exported", "export_pathway"]
+
+
+@dataclass(frozen=True, slots=True)
+class Exported:
+    content: bytes
+    format: ExportFormat
+    filename: str
+    etag: str
+    immutable: bool
+    """True for an approved version: the bytes never change."""
+
+
+def _format(name: str) -> ExportFormat:
+    found = FORMATS.get(name)
+    if found is None:
+        raise BadRequest(
+            f"unknown export format {name!r}; formats: {', '.join(FORMATS)}",
+            extra={"formats": list(FORMATS)},
+        )
+    return found
+
+
+def _approval(snapshot: dict[str, object]) -> Approval:
+    return Approval(
+        organization=str(snapshot["organization_name"]),
+        level=Level(str(snapshot["level"])),
+        approved_at=datetime.fromisoformat(str(snapshot["approved_at"]).replace("Z", "+00:00")),
+        revision=int(str(snapshot["revision"])),
+    )
+
+
+def export_pathway(
+    session: Session,
+    *,
+    client: Client,
+    pathway_id: int,
+    format_name: str,
+    version: int | None,
+    draft: bool,
+    language: str,
+) -> Exported:
+    """``pathway_id`` in ``format_name``: the draft, version ``version``, or the latest."""
+    form = _format(format_name)
+    if draft:
+        row = visible_pathway(session, client=client, pathway_id=pathway_id)
+        pathway = PathwayRepository(session).load(row)
+        view = get_pathway(session, client=client, pathway_id=pathway_id)
+        context = ExportContext(
+            pathway_id=pathway_id,
+            status=view.status,
+            revision=row.revision,
+            approvals=tuple(
+                Approval(a.organization_name, Level(a.level), a.approved_at, a.revision)
+                for a in view.approvals
+            ),
+            findings=tuple(find_gaps(pathway)),
+            language=language,
+        )
+        name = f"pathway-{pathway_id}-draft-r{row.revision}"
+        etag = f'"r{row.revision}-{form.name}-{language}"'
+        immutable = False
+    else:
+        versions_visible(session, client=client, pathway_id=pathway_id)
+        repository = VersionRepository(session)
+        found = (
+            repository.get(pathway_id, version)
+            if version is not None
+            else repository.latest(pathway_id)
+        )
+        if found is None:
+            wanted = f"version {version}" if version is not None else "an approved version"
+            raise NotFound(
+                f"pathway {pathway_id} has no {wanted}; participants can export the draft "
+                "with version=draft"
+            )
+        pathway = parse_document(found.document)
+        context = ExportContext(
+            pathway_id=pathway_id,
+            status="approved",
+            version=found.number,
+            revision=found.revision,
+            approvals=tuple(_approval(a) for a in found.approvals),
+            findings=tuple(find_gaps(pathway)),
+            generated_at=found.created_at,
+            language=language,
+        )
+        name = f"pathway-{pathway_id}-v{found.number}"
+        etag = f'"v{found.number}-{form.name}-{language}"'
+        immutable = version is not None
+    return Exported(
+        content=export(pathway, form.name, context=context),
+        format=form,
+        filename=f"{name}.{form.extension}",
+        etag=etag,
+        immutable=immutable,
+    )
