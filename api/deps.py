@@ -19,6 +19,7 @@ from fastapi import Depends, Header, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from api.audit import remember_client
 from api.errors import Unprocessable
 from api.gate import DatabaseGate
 from api.services.auth import Client, authenticate
@@ -85,11 +86,14 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 async def get_client(
+    request: Request,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Client:
     token = credentials.credentials if credentials else None
-    return await anyio.to_thread.run_sync(authenticate, session, token)
+    client = await anyio.to_thread.run_sync(authenticate, session, token)
+    remember_client(request, client)
+    return client
 
 
 ClientDep = Annotated[Client, Depends(get_client)]

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.audit import log_denied
 from api.errors import PROBLEM_TYPE_BASE, ApiError
 from api.schemas.problems import Problem
 from pathways.errors import InvalidPathway, ParticipationError, PathwayError, Violation
@@ -75,6 +76,7 @@ def problem(
         "instance": request.url.path,
     }
     body.update(extra or {})
+    log_denied(request, status, detail)
     return ProblemResponse(body, status_code=status, headers=headers)
 
 

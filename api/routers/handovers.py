@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 
+from api.audit import remember_client
 from api.conditional import not_modified
 from api.deps import ClientDep, PageDep, SessionDep
 from api.errors import Unprocessable
@@ -174,7 +175,7 @@ async def list_handovers(request: Request) -> Response:
     With `format=fhir`: a FHIR R4 Bundle of one Questionnaire per handover.
     """
     service: HandoverService = request.app.state.handovers
-    await service.authenticate(_bearer_token(request))
+    remember_client(request, await service.authenticate(_bearer_token(request)))
     query = _hot_query(request)
     answer = await service.checklist(
         pathway_id=_pathway_id(request),
@@ -190,7 +191,7 @@ async def list_handovers(request: Request) -> Response:
 async def get_handover(request: Request) -> Response:
     """One handover's checklist; `format=fhir` gives a FHIR R4 Questionnaire."""
     service: HandoverService = request.app.state.handovers
-    await service.authenticate(_bearer_token(request))
+    remember_client(request, await service.authenticate(_bearer_token(request)))
     query = _hot_query(request)
     answer = await service.checklist(
         pathway_id=_pathway_id(request),
