@@ -28,8 +28,15 @@ def build_spec(app: FastAPI) -> dict[str, Any]:
         routes=app.routes,
         tags=app.openapi_tags,
     )
+    problem_ref = {"$ref": "#/components/schemas/Problem"}
     for path in spec.get("paths", {}).values():
         for operation in path.values():
+            if "requestBody" in operation and "400" not in operation["responses"]:
+                # The framework answers 400 to a body it cannot read at all (not UTF-8).
+                operation["responses"]["400"] = {
+                    "description": "The body could not be read",
+                    "content": {_PROBLEM: {"schema": problem_ref}},
+                }
             for code, response in operation.get("responses", {}).items():
                 content = response.get("content")
                 if code[0] in "45" and content:
