@@ -89,7 +89,7 @@ def export_pathway(
             else repository.latest(pathway_id)
         )
         if found is None:
-            wanted = f"version {version}" if version is not None else "an approved version"
+            wanted = f"version {version}" if version is not None else "approved version"
             raise NotFound(
                 f"pathway {pathway_id} has no {wanted}; participants can export the draft "
                 "with version=draft"

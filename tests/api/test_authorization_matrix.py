@@ -1,0 +1,767 @@
+"""Object-level authorisation, generated from the app's route table.
+
+Every route the app serves is tried by every kind of client that must not change it:
+
+* a token of an organisation that does not take part (``outsider``, scope ``edit``):
+  404 on everything about a draft — also on a pathway with an approved version — and
+  200 only where approved versions are served (they are public agreement documents);
+* a participant's ``read`` token (``hospital_reader``): 403 on every change, 200 on reads;
+* afterwards nothing has changed, neither as the hospital's editor sees it nor in any row
+  of the database.
+
+The routes come from the app itself, so a new route is covered without anyone
+remembering to add it: a read or a body-less change under ``/pathways/{pathway_id}`` is
+treated as a draft route (participants only); a route with a body, or one that is not
+about a pathway, must be described in :data:`CASES` or the matrix fails and says so.
+A control (:func:`test_every_change_in_the_matrix_works_for_an_editor`) shows that each
+change in the matrix is one an editor may make: what stops the others is authorisation,
+not a bad body or a stale ETag.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from sqlalchemy import select
+
+from api.app import create_app
+from api.settings import Settings
+from db.models import Base
+from db.session import Database
+from tests.conftest import Actor, World
+
+CHANGES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+PROBLEM = "application/problem+json"
+MARKER = "DRAFTMARKER"
+"""Written into the drafts only: a response to a non-participant must never contain it."""
+SPARE = "spare"
+"""A step no transition uses (the only kind of step an editor may delete)."""
+STEP_KEY = "ward"
+TRANSITION_KEY = "to-short-term"
+"""A cross-level transition with a handover (ward → short-term bed)."""
+
+
+class Kind(StrEnum):
+    DRAFT = "draft"
+    """About the draft of a pathway: participants only (others 404, read tokens 403)."""
+    APPROVED = "approved"
+    """Serves approved versions: every authenticated client."""
+    ADMIN = "admin"
+    """Organisations and tokens: the operator (``admin`` scope) only, 403 for others."""
+    OPEN = "open"
+    """About no pathway in particular; every authenticated client."""
+    CREATE = "create"
+    """Creates a new pathway of the caller's own: every ``edit`` token."""
+
+
+@dataclass(frozen=True)
+class Case:
+    kind: Kind
+    query: str = ""
+    """Query string; ``{hospital}`` stands for the hospital's organisation id."""
+    body: Any = None
+    """The JSON body (None: none); a minimal valid one, so that 422 masks nothing."""
+    needs_version: bool = False
+    """Only answers 200 when the pathway has an approved version (404 otherwise)."""
+
+
+STEP_BODY = {"key": "intruder", "name": "Intruder", "level": "municipality", "kind": "other"}
+TRANSITION_BODY = {"key": "intruder", "from": "ed", "to": "ward"}
+IMPORTED = "IMPORTED"
+"""Stands for the example document as the body of an import."""
+
+CASES: dict[tuple[str, str], tuple[Case, ...]] = {
+    # Not about one pathway.
+    ("GET", "/health"): (Case(Kind.OPEN),),
+    ("GET", "/me"): (Case(Kind.OPEN),),
+    ("GET", "/handovers"): (Case(Kind.OPEN), Case(Kind.OPEN, "organization={hospital}")),
+    ("GET", "/organizations"): (Case(Kind.OPEN),),
+    ("GET", "/organizations/{organization_id}"): (Case(Kind.OPEN),),
+    ("GET", "/pathways"): (Case(Kind.OPEN), Case(Kind.OPEN, "participant={hospital}")),
+    ("POST", "/organizations"): (
+        Case(Kind.ADMIN, body={"name": "Falsk kommune", "level": "municipality"}),
+    ),
+    ("POST", "/organizations/{organization_id}/tokens"): (
+        Case(Kind.ADMIN, body={"name": "stolen", "scope": "admin"}),
+    ),
+    ("DELETE", "/tokens/{token_id}"): (Case(Kind.ADMIN),),
+    ("POST", "/pathways"): (Case(Kind.CREATE, body={"title": "Mine"}),),
+    ("POST", "/pathways/import"): (Case(Kind.CREATE, body=IMPORTED),),
+    # Changes to a draft that carry a body.
+    ("PATCH", "/pathways/{pathway_id}"): (Case(Kind.DRAFT, body={"title": "Taken over"}),),
+    ("PUT", "/pathways/{pathway_id}/graph"): (
+        Case(Kind.DRAFT, body={"steps": [], "transitions": []}),
+    ),
+    ("POST", "/pathways/{pathway_id}/steps"): (Case(Kind.DRAFT, body=STEP_BODY),),
+    ("PATCH", "/pathways/{pathway_id}/steps/{key}"): (
+        Case(Kind.DRAFT, body={"name": "Taken over"}),
+    ),
+    ("POST", "/pathways/{pathway_id}/transitions"): (Case(Kind.DRAFT, body=TRANSITION_BODY),),
+    ("PATCH", "/pathways/{pathway_id}/transitions/{key}"): (
+        Case(Kind.DRAFT, body={"label": "Taken over"}),
+    ),
+    # Reads with approved variants, or that need a query.
+    ("GET", "/pathways/{pathway_id}/gaps"): (
+        Case(Kind.DRAFT),
+        Case(Kind.DRAFT, "version=draft"),
+        Case(Kind.APPROVED, "version=1", needs_version=True),
+    ),
+    ("GET", "/pathways/{pathway_id}/versions"): (Case(Kind.APPROVED),),
+    ("GET", "/pathways/{pathway_id}/versions/{number}"): (Case(Kind.APPROVED, needs_version=True),),
+    ("GET", "/pathways/{pathway_id}/export"): (
+        Case(Kind.APPROVED, needs_version=True),
+        Case(Kind.APPROVED, "version=1", needs_version=True),
+        Case(Kind.APPROVED, "format=mermaid&version=1", needs_version=True),
+        Case(Kind.DRAFT, "version=draft"),
+        Case(Kind.DRAFT, "format=mermaid&version=draft"),
+    ),
+    ("GET", "/pathways/{pathway_id}/diff"): (
+        Case(Kind.DRAFT, "from=draft"),
+        Case(Kind.DRAFT, "from=1", needs_version=True),
+        Case(Kind.DRAFT, "from=draft&to=1", needs_version=True),
+        Case(Kind.APPROVED, "from=1&to=1", needs_version=True),
+    ),
+    ("GET", "/pathways/{pathway_id}/handovers"): (
+        Case(Kind.APPROVED, needs_version=True),
+        Case(Kind.APPROVED, "version=1", needs_version=True),
+        Case(Kind.APPROVED, "format=fhir&side=receiver", needs_version=True),
+    ),
+    ("GET", "/pathways/{pathway_id}/handovers/{transition_key}"): (
+        Case(Kind.APPROVED, needs_version=True),
+        Case(Kind.APPROVED, "version=1&format=fhir", needs_version=True),
+    ),
+}
+"""What the matrix cannot derive from a route itself. A read or a body-less change under
+``/pathways/{pathway_id}`` that is not listed is a draft route (participants only)."""
+
+
+# -- the route table ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    has_body: bool
+
+
+def _routes(app: FastAPI) -> list[Route]:
+    """Every (method, path) the app serves through FastAPI, included routers and routes
+    added with ``app.add_api_route`` alike."""
+    found: set[Route] = set()
+    for context in _route_contexts(app):
+        original = getattr(context, "original_route", context)
+        if not isinstance(original, APIRoute):
+            continue  # /openapi.json, /docs, /redoc
+        path: str = context.path
+        for method in context.methods or ():
+            if method in {"HEAD", "OPTIONS"}:
+                continue
+            found.add(Route(method, path, original.body_field is not None))
+    return sorted(found, key=lambda r: (r.path, r.method))
+
+
+def _route_contexts(app: FastAPI) -> Iterator[Any]:
+    try:  # FastAPI ≥ 0.16x keeps included routers lazily
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # pragma: no cover - older FastAPI: a flat list
+        yield from app.routes
+    else:
+        yield from iter_route_contexts(app.routes)
+
+
+def _cases(route: Route) -> tuple[Case, ...] | None:
+    listed = CASES.get((route.method, route.path))
+    if listed is not None:
+        return listed
+    if "{pathway_id}" in route.path and (route.method == "GET" or not route.has_body):
+        return (Case(Kind.DRAFT),)
+    return None
+
+
+def _matrix(settings: Settings) -> list[tuple[Route, Case]]:
+    app = create_app(settings, database=Database.connect(settings.database_url, pool_size=1))
+    try:
+        routes = _routes(app)
+    finally:
+        app.state.database.dispose()
+    missing = [f"{r.method} {r.path}" for r in routes if _cases(r) is None]
+    assert not missing, (
+        "routes the authorisation matrix cannot derive (a body, or not about a pathway): "
+        f"{missing}; add each to CASES in {__name__} with its kind and a minimal valid body"
+    )
+    return [(route, case) for route in routes for case in _cases(route) or ()]
+
+
+# -- the world the matrix runs in --------------------------------------------------------
+
+
+@dataclass
+class Target:
+    pathway_id: int
+    approved: bool
+
+
+@dataclass
+class Setting:
+    draft: Target
+    """Never approved: a draft only."""
+    approved: Target
+    """Approved as version 1, then changed (its draft is not public)."""
+    victim_token_id: int
+    victim_token: str
+    example: bytes
+    editor: Actor
+    """Reads the current ETag for every change (the hospital's edit token)."""
+
+
+def _prepare(world: World, example: bytes, *, approve: bool, spare: bool = True) -> Target:
+    """The example, shared by the hospital and both municipalities, with a marked draft."""
+    hospital = world.hospital
+    imported = hospital.post(
+        "/pathways/import", content=example, headers={"Content-Type": "application/json"}
+    )
+    assert imported.status_code == 201, imported.text
+    pathway_id = imported.json()["id"]
+    etag = imported.headers["ETag"]
+    for actor in (world.municipality, world.municipality_b):
+        joined = hospital.put(
+            f"/pathways/{pathway_id}/participants/{actor.organization_id}", etag=etag
+        )
+        assert joined.status_code == 201, joined.text
+        etag = joined.headers["ETag"]
+    if approve:
+        assert hospital.post(f"/pathways/{pathway_id}/approvals", etag=etag).status_code == 201
+        done = world.municipality.post(f"/pathways/{pathway_id}/approvals", etag=etag)
+        assert done.status_code == 201, done.text
+        assert done.json()["version"]["number"] == 1
+    marked = hospital.patch(
+        f"/pathways/{pathway_id}", json={"description": f"{MARKER}: not approved"}, etag=etag
+    )
+    assert marked.status_code == 200, marked.text
+    etag = marked.headers["ETag"]
+    if spare:
+        step = {"key": SPARE, "name": f"{MARKER} spare", "level": "municipality", "kind": "other"}
+        added = hospital.post(f"/pathways/{pathway_id}/steps", json=step, etag=etag)
+        assert added.status_code == 201, added.text
+    return Target(pathway_id, approve)
+
+
+def _victim(world: World) -> tuple[int, str]:
+    issued = world.operator.post(
+        f"/organizations/{world.municipality.organization_id}/tokens",
+        json={"name": "victim", "scope": "edit"},
+    )
+    assert issued.status_code == 201, issued.text
+    return issued.json()["id"], issued.json()["token"]
+
+
+@pytest.fixture
+def setting(world: World, example_bytes: bytes) -> Setting:
+    victim_id, victim = _victim(world)
+    return Setting(
+        draft=_prepare(world, example_bytes, approve=False),
+        approved=_prepare(world, example_bytes, approve=True),
+        victim_token_id=victim_id,
+        victim_token=victim,
+        example=example_bytes,
+        editor=world.hospital,
+    )
+
+
+def _needs_spare(method: str, path: str) -> bool:
+    return method == "DELETE" and path.endswith("/steps/{key}")
+
+
+def _urls(
+    world: World, setting: Setting, route: Route, case: Case, pathway_id: int | None
+) -> list[str]:
+    """Concrete URLs for ``route``: every placeholder filled with something real."""
+    choices: list[list[str]] = []
+    names = re.findall(r"{(\w+)}", route.path)
+    for name in names:
+        if name == "pathway_id":
+            assert pathway_id is not None
+            values = [str(pathway_id)]
+        elif name == "key" and "/steps/" in route.path:
+            values = [SPARE if _needs_spare(route.method, route.path) else STEP_KEY]
+        elif (name == "key" and "/transitions/" in route.path) or name == "transition_key":
+            values = [TRANSITION_KEY]
+        elif name == "number":
+            values = ["1"]
+        elif name == "organization_id" and "/participants/" in route.path:
+            # Adding oneself (or anyone) and removing a participant that may be removed.
+            joining = world.outsider if route.method == "PUT" else world.municipality_b
+            values = [str(joining.organization_id)]
+        elif name == "organization_id":
+            values = [str(world.hospital.organization_id), str(world.outsider.organization_id)]
+        elif name == "token_id":
+            values = [str(setting.victim_token_id)]
+        else:
+            pytest.fail(
+                f"{route.method} {route.path}: the matrix has no value for {{{name}}}; "
+                f"teach _urls in {__name__} what to put there"
+            )
+        choices.append(values)
+    query = case.query.format(hospital=world.hospital.organization_id)
+    urls = []
+    for chosen in itertools.product(*choices):
+        url = route.path
+        for name, value in zip(names, chosen, strict=True):
+            url = url.replace(f"{{{name}}}", value, 1)
+        urls.append(f"{url}?{query}" if query else url)
+    return urls
+
+
+ETAGS = ("current", "stale", "none")
+"""The If-Match a change is tried with: the matrix's answers must not depend on it (a
+412 or 428 would tell a non-participant that the pathway exists, and its revision)."""
+
+
+def _send(
+    actor: Actor,
+    setting: Setting,
+    route: Route,
+    case: Case,
+    url: str,
+    pathway_id: int | None,
+    if_match: str = "current",
+) -> httpx.Response:
+    """The request; on changes to a pathway with the hospital's current ETag (default)."""
+    kwargs: dict[str, Any] = {}
+    if route.method in CHANGES and pathway_id is not None and if_match != "none":
+        current = _etag(setting.editor, pathway_id)
+        kwargs["etag"] = current if if_match == "current" else f'"{_revision(current) - 1}"'
+    if case.body == IMPORTED:
+        kwargs["content"] = setting.example
+        kwargs["headers"] = {"Content-Type": "application/json"}
+    elif case.body is not None:
+        kwargs["json"] = case.body
+    return actor.request(route.method, url, **kwargs)
+
+
+def _revision(etag: str) -> int:
+    return int(etag.strip('"'))
+
+
+def _etag(reader: Actor, pathway_id: int) -> str:
+    response = reader.get(f"/pathways/{pathway_id}")
+    assert response.status_code == 200, response.text
+    etag: str = response.headers["ETag"]
+    return etag
+
+
+# -- what must not change ----------------------------------------------------------------
+
+
+def _dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in primary-key order."""
+    with db.reader() as session:
+        return {
+            table.name: [
+                tuple(row)
+                for row in session.execute(select(table).order_by(*table.primary_key.columns)).all()
+            ]
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def _snapshot(world: World, targets: list[Target]) -> list[dict[str, Any]]:
+    """What the hospital's editor sees of each pathway."""
+    hospital = world.hospital
+    seen = []
+    for target in targets:
+        base = f"/pathways/{target.pathway_id}"
+        pathway = hospital.get(base).json()
+        seen.append(
+            {
+                "pathway": pathway,
+                "revision": pathway["revision"],
+                "participants": pathway["participants"],
+                "approvals": pathway["approvals"],
+                "graph": hospital.get(f"{base}/graph").json(),
+                "versions": hospital.get(f"{base}/versions").json()["total"],
+                "history": hospital.get(f"{base}/history").json()["total"],
+            }
+        )
+    return seen
+
+
+# -- the matrix --------------------------------------------------------------------------
+
+
+def _expected(actor: str, route: Route, case: Case, target: Target | None) -> int | None:
+    """The status ``actor`` must get, or None where the matrix does not try it."""
+    if actor == "outsider":
+        if case.kind is Kind.CREATE:
+            return None  # it may create pathways of its own: not this matrix's business
+        if case.kind is Kind.OPEN:
+            return 200
+        if case.kind is Kind.ADMIN:
+            return 403
+        assert target is not None
+        if case.kind is Kind.APPROVED and target.approved:
+            return 200
+        return 404
+    assert actor == "reader"
+    if route.method in CHANGES or case.kind is Kind.ADMIN:
+        return 403
+    if target is not None and case.needs_version and not target.approved:
+        return 404
+    return 200
+
+
+def _attempts(
+    world: World, setting: Setting, settings: Settings, actor_name: str
+) -> Iterator[tuple[Route, Case, Target | None, str, str, int]]:
+    targets = [setting.draft, setting.approved]
+    for route, case in _matrix(settings):
+        about = targets if "{pathway_id}" in route.path else [None]
+        for target in about:
+            expected = _expected(actor_name, route, case, target)
+            if expected is None:
+                continue
+            pathway_id = target.pathway_id if target else None
+            if_matches = ETAGS if route.method in CHANGES and pathway_id else ETAGS[:1]
+            for url in _urls(world, setting, route, case, pathway_id):
+                for if_match in if_matches:
+                    yield route, case, target, url, if_match, expected
+
+
+def _label(target: Target | None) -> str:
+    if target is None:
+        return ""
+    return " [approved pathway]" if target.approved else " [draft-only pathway]"
+
+
+def _problem(response: httpx.Response) -> str | None:
+    """What is wrong with an error response's form, if anything."""
+    if response.status_code < 400:
+        return None
+    if response.headers.get("content-type") != PROBLEM:
+        return f"content-type {response.headers.get('content-type')!r}, not {PROBLEM}"
+    if response.json().get("status") != response.status_code:
+        return "its problem's status differs from the response's"
+    return None
+
+
+def _run_matrix(
+    world: World, setting: Setting, settings: Settings, actor_name: str, actor: Actor
+) -> tuple[list[str], int]:
+    failures: list[str] = []
+    tried = 0
+    attempts = _attempts(world, setting, settings, actor_name)
+    for route, case, target, url, if_match, expected in attempts:
+        pathway_id = target.pathway_id if target else None
+        response = _send(actor, setting, route, case, url, pathway_id, if_match)
+        tried += 1
+        where = f"{actor_name} {route.method} {url}{_label(target)}"
+        if if_match != "current":
+            where += f" (If-Match: {if_match})"
+        if response.status_code != expected:
+            failures.append(
+                f"{where}: expected {expected}, got {response.status_code} {response.text[:300]}"
+            )
+        elif (wrong := _problem(response)) is not None:
+            failures.append(f"{where}: {wrong}")
+        if actor_name == "outsider" and MARKER in response.text:
+            failures.append(f"{where}: the answer shows the draft ({MARKER!r} in it)")
+    return failures, tried
+
+
+def test_non_participant_sees_only_approved_versions_and_changes_nothing(
+    world: World, setting: Setting, settings: Settings, db: Database
+) -> None:
+    targets = [setting.draft, setting.approved]
+    before, rows = _snapshot(world, targets), _dump(db)
+    failures, tried = _run_matrix(world, setting, settings, "outsider", world.outsider)
+    assert tried > 60
+    assert not failures, "\n".join(failures)
+    assert _snapshot(world, targets) == before
+    assert _dump(db) == rows
+    assert world.outsider.get("/pathways").json()["total"] == 0
+    victim = world.hospital.get("/me", headers={"Authorization": f"Bearer {setting.victim_token}"})
+    assert victim.status_code == 200
+
+
+def test_read_token_of_a_participant_reads_everything_and_changes_nothing(
+    world: World, setting: Setting, settings: Settings, db: Database
+) -> None:
+    targets = [setting.draft, setting.approved]
+    before, rows = _snapshot(world, targets), _dump(db)
+    failures, tried = _run_matrix(world, setting, settings, "reader", world.hospital_reader)
+    assert tried > 60
+    assert not failures, "\n".join(failures)
+    assert _snapshot(world, targets) == before
+    assert _dump(db) == rows
+    victim = world.hospital.get("/me", headers={"Authorization": f"Bearer {setting.victim_token}"})
+    assert victim.status_code == 200
+
+
+def test_a_draft_of_another_organisation_looks_like_no_pathway_at_all(
+    world: World, setting: Setting, settings: Settings
+) -> None:
+    """The outsider's 404 on a draft is the 404 of a pathway that does not exist."""
+    missing = max(setting.draft.pathway_id, setting.approved.pathway_id) + 1000
+    failures = []
+    for route, case in _matrix(settings):
+        if "{pathway_id}" not in route.path or case.kind is Kind.CREATE:
+            continue
+        for url in _urls(world, setting, route, case, setting.draft.pathway_id):
+            seen = _send(world.outsider, setting, route, case, url, setting.draft.pathway_id)
+            other_url = url.replace(f"/{setting.draft.pathway_id}", f"/{missing}", 1)
+            other = world.outsider.request(
+                route.method,
+                other_url,
+                etag=world.hospital.get(f"/pathways/{setting.draft.pathway_id}").headers["ETag"],
+                **({"json": case.body} if case.body not in (None, IMPORTED) else {}),
+            )
+            detail = _anonymous(seen, setting.draft.pathway_id)
+            other_detail = _anonymous(other, missing)
+            if (seen.status_code, detail) != (other.status_code, other_detail):
+                failures.append(
+                    f"{route.method} {url}: {seen.status_code} {detail!r} on a draft, "
+                    f"{other.status_code} {other_detail!r} where there is no pathway"
+                )
+    assert not failures, "\n".join(failures)
+
+
+def _anonymous(response: httpx.Response, pathway_id: int) -> str:
+    """The problem's detail with the pathway's id taken out."""
+    detail: str = response.json().get("detail", "")
+    return re.sub(rf"\bpathway {pathway_id}\b", "pathway N", detail)
+
+
+def test_every_change_in_the_matrix_works_for_an_editor(
+    world: World, example_bytes: bytes, settings: Settings
+) -> None:
+    """The control: each change the matrix refuses to others is one an editor of a
+    participant (the operator for organisations and tokens) may make, with the same URL,
+    body and ETag. So the matrix's 403s and 404s come from authorisation alone."""
+    failures = []
+    tried = 0
+    for route, case in _matrix(settings):
+        if route.method not in CHANGES:
+            continue
+        target = _prepare(
+            world, example_bytes, approve=False, spare=_needs_spare(route.method, route.path)
+        )
+        victim_id, _ = _victim(world)
+        setting = Setting(target, target, victim_id, "", example_bytes, world.hospital)
+        editor = world.operator if case.kind is Kind.ADMIN else world.hospital
+        pathway_id = target.pathway_id if "{pathway_id}" in route.path else None
+        for url in _urls(world, setting, route, case, pathway_id):
+            response = _send(editor, setting, route, case, url, pathway_id)
+            tried += 1
+            if not 200 <= response.status_code < 300:
+                failures.append(
+                    f"{route.method} {url}: an editor got {response.status_code} "
+                    f"{response.text[:300]}; the matrix's body or URL is not a valid change"
+                )
+    assert tried >= 15
+    assert not failures, "\n".join(failures)
+
+
+def test_the_matrix_covers_every_route_of_the_app(settings: Settings) -> None:
+    app = create_app(settings, database=Database.connect(settings.database_url, pool_size=1))
+    try:
+        routes = _routes(app)
+        documented = {
+            (method.upper(), path)
+            for path, operations in app.openapi()["paths"].items()
+            for method in operations
+        }
+    finally:
+        app.state.database.dispose()
+    served = {(r.method, r.path) for r in routes}
+    # The route walk sees every documented operation (also on a newer FastAPI) ...
+    assert documented <= served, f"routes the matrix does not see: {documented - served}"
+    # ... the table names no route that is gone ...
+    assert set(CASES) <= served, f"CASES lists routes the app no longer has: {set(CASES) - served}"
+    # ... and every route is in the matrix (this fails with a message naming new ones).
+    pairs = _matrix(settings)
+    assert {(r.method, r.path) for r, _ in pairs} == served
+    assert len(served) >= 35
+
+
+def test_every_route_but_health_needs_a_valid_token(
+    world: World, setting: Setting, settings: Settings
+) -> None:
+    anonymous = Actor(world.hospital.http, "", 0, world.hospital.level, "anonymous")
+    forged = Actor(world.hospital.http, "htt_" + "x" * 43, 0, world.hospital.level, "forged")
+    failures = []
+    for route, case in _matrix(settings):
+        if (route.method, route.path) == ("GET", "/health"):
+            continue
+        pathway_id = setting.draft.pathway_id if "{pathway_id}" in route.path else None
+        for url in _urls(world, setting, route, case, pathway_id):
+            for actor in (anonymous, forged):
+                kwargs: dict[str, Any] = {}
+                if route.method in CHANGES and pathway_id is not None:
+                    kwargs["etag"] = _etag(world.hospital, pathway_id)
+                if case.body == IMPORTED:
+                    kwargs["content"] = setting.example
+                    kwargs["headers"] = {"Content-Type": "application/json"}
+                elif case.body is not None:
+                    kwargs["json"] = case.body
+                response: Any
+                if actor is anonymous:
+                    response = world.hospital.http.request(route.method, url, **_plain(kwargs))
+                else:
+                    response = actor.request(route.method, url, **kwargs)
+                if response.status_code != 401 or _problem(response) is not None:
+                    failures.append(
+                        f"{actor.name} {route.method} {url}: {response.status_code} "
+                        f"{response.text[:200]}"
+                    )
+    assert not failures, "\n".join(failures)
+
+
+def _plain(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``Actor.request`` keyword arguments for a bare client: If-Match as a header."""
+    result = dict(kwargs)
+    headers = dict(result.pop("headers", {}))
+    if "etag" in result:
+        headers["If-Match"] = result.pop("etag")
+    return {**result, "headers": headers}
+
+
+# -- mass assignment -------------------------------------------------------------------
+
+SERVER_FIELDS: list[tuple[str, Any]] = [
+    ("revision", 99),
+    ("id", 12345),
+    ("etag", '"99"'),
+    ("participants", [{"organization_id": 1, "name": "x", "level": "municipality"}]),
+    ("status", "approved"),
+    ("approvals", [{"organization_id": 1, "level": "hospital", "revision": 1}]),
+    ("created_at", "2000-01-01T00:00:00Z"),
+    ("updated_at", "2000-01-01T00:00:00Z"),
+    ("latest_version", 1),
+    ("authorship", {"hospital": {"changes": 99, "share": 1.0}}),
+    ("step_count", 0),
+]
+
+
+def _refused(response: httpx.Response, field: str) -> None:
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == PROBLEM
+    locs = [error["loc"] for error in response.json()["errors"]]
+    assert any(field in loc for loc in locs), locs
+
+
+@pytest.mark.parametrize(("field", "value"), SERVER_FIELDS, ids=[f for f, _ in SERVER_FIELDS])
+def test_pathway_fields_the_server_keeps_cannot_be_set(
+    world: World, example_bytes: bytes, db: Database, field: str, value: Any
+) -> None:
+    target = _prepare(world, example_bytes, approve=False)
+    url = f"/pathways/{target.pathway_id}"
+    etag = _etag(world.hospital, target.pathway_id)
+    rows = _dump(db)
+    for body in ({field: value}, {"title": "Renamed", field: value}):
+        _refused(world.hospital.patch(url, json=body, etag=etag), field)
+        _refused(world.hospital.post("/pathways", json={"title": "New", **body}), field)
+    assert _dump(db) == rows
+
+
+PART_FIELDS: list[tuple[str, str, str, dict[str, Any], str]] = [
+    ("POST", "/steps", "step", {**STEP_BODY, "id": 1}, "id"),
+    ("POST", "/steps", "step", {**STEP_BODY, "pathway_id": 1}, "pathway_id"),
+    ("POST", "/steps", "step", {**STEP_BODY, "position": 0}, "position"),
+    ("POST", "/steps", "step", {**STEP_BODY, "revision": 99}, "revision"),
+    ("POST", "/steps", "step", {**STEP_BODY, "owner": "hospital"}, "owner"),
+    ("POST", "/transitions", "transition", {**TRANSITION_BODY, "id": 1}, "id"),
+    ("POST", "/transitions", "transition", {**TRANSITION_BODY, "pathway_id": 1}, "pathway_id"),
+    ("POST", "/transitions", "transition", {**TRANSITION_BODY, "position": 0}, "position"),
+    ("POST", "/transitions", "transition", {**TRANSITION_BODY, "approved": True}, "approved"),
+    ("PATCH", f"/steps/{STEP_KEY}", "step key", {"key": "renamed"}, "key"),
+    ("PATCH", f"/steps/{STEP_KEY}", "step id", {"name": "x", "id": 3}, "id"),
+    ("PATCH", f"/transitions/{TRANSITION_KEY}", "transition key", {"key": "renamed"}, "key"),
+    (
+        "PATCH",
+        f"/transitions/{TRANSITION_KEY}",
+        "transition pathway",
+        {"label": "x", "pathway_id": 1},
+        "pathway_id",
+    ),
+    ("PUT", "/graph", "graph", {"steps": [], "transitions": [], "revision": 99}, "revision"),
+    (
+        "PUT",
+        "/graph",
+        "graph participants",
+        {"steps": [], "transitions": [], "participants": []},
+        "participants",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "suffix", "what", "body", "field"),
+    PART_FIELDS,
+    ids=[f"{m} {what} {field}" for m, _, what, _, field in PART_FIELDS],
+)
+def test_parts_refuse_unknown_fields(
+    world: World,
+    example_bytes: bytes,
+    db: Database,
+    method: str,
+    suffix: str,
+    what: str,
+    body: dict[str, Any],
+    field: str,
+) -> None:
+    target = _prepare(world, example_bytes, approve=False)
+    etag = _etag(world.hospital, target.pathway_id)
+    rows = _dump(db)
+    response = world.hospital.request(
+        method, f"/pathways/{target.pathway_id}{suffix}", json=body, etag=etag
+    )
+    _refused(response, field)
+    assert _dump(db) == rows
+
+
+@pytest.mark.parametrize(
+    ("where", "field"),
+    [("", "id"), ("", "participants"), ("", "revision"), ("pathway", "id"), ("pathway", "status")],
+)
+def test_import_refuses_fields_the_server_keeps(
+    world: World, example_bytes: bytes, db: Database, where: str, field: str
+) -> None:
+    document = json.loads(example_bytes)
+    (document[where] if where else document)[field] = 7
+    rows = _dump(db)
+    _refused(world.hospital.post("/pathways/import", json=document), field)
+    assert _dump(db) == rows
+
+
+def test_organisation_and_token_bodies_refuse_unknown_fields(world: World, db: Database) -> None:
+    rows = _dump(db)
+    operator = world.operator
+    _refused(
+        operator.post("/organizations", json={"name": "Ny", "level": "hospital", "id": 1}), "id"
+    )
+    _refused(
+        operator.post(
+            f"/organizations/{world.hospital.organization_id}/tokens",
+            json={"name": "t", "scope": "read", "organization_id": world.outsider.organization_id},
+        ),
+        "organization_id",
+    )
+    _refused(
+        operator.post(
+            f"/organizations/{world.hospital.organization_id}/tokens",
+            json={"name": "t", "scope": "read", "secret": "htt_chosen"},
+        ),
+        "secret",
+    )
+    assert _dump(db) == rows
