@@ -22,7 +22,7 @@ from api.deps import ClientDep, PageDep, SessionDep
 from api.errors import Unprocessable
 from api.problems import problem_responses
 from api.schemas.handovers import FeedPageRead, HandoverList, HandoverRead
-from api.services.handovers import HandoverService, feed
+from api.services.handovers import ChecklistAsk, HandoverService, feed
 from pathways.model import Level, Side
 
 router = APIRouter(tags=["handovers"])
@@ -125,6 +125,18 @@ def _transition_key(request: Request) -> str:
 _DEFAULT_QUERY = HotQuery(None, None, None, fhir=False)
 
 
+def _ask(request: Request, transition_key: str | None) -> ChecklistAsk:
+    query = _hot_query(request)
+    return ChecklistAsk(
+        pathway_id=_pathway_id(request),
+        version=query.version,
+        transition_key=transition_key,
+        side=query.side,
+        level=query.level,
+        fhir=query.fhir,
+    )
+
+
 def _hot_query(request: Request) -> HotQuery:
     raw_query: bytes = request.scope["query_string"]
     if not raw_query:
@@ -175,32 +187,22 @@ async def list_handovers(request: Request) -> Response:
     With `format=fhir`: a FHIR R4 Bundle of one Questionnaire per handover.
     """
     service: HandoverService = request.app.state.handovers
-    remember_client(request, await service.authenticate(_bearer_token(request)))
-    query = _hot_query(request)
-    answer = await service.checklist(
-        pathway_id=_pathway_id(request),
-        version=query.version,
-        transition_key=None,
-        side=query.side,
-        level=query.level,
-        fhir=query.fhir,
-    )
+    token = _bearer_token(request)
+    client = service.cached_client(token) or await service.authenticate(token)
+    remember_client(request, client)
+    ask = _ask(request, None)
+    answer = service.cached_checklist(ask) or await service.checklist(ask)
     return answer.respond(request)
 
 
 async def get_handover(request: Request) -> Response:
     """One handover's checklist; `format=fhir` gives a FHIR R4 Questionnaire."""
     service: HandoverService = request.app.state.handovers
-    remember_client(request, await service.authenticate(_bearer_token(request)))
-    query = _hot_query(request)
-    answer = await service.checklist(
-        pathway_id=_pathway_id(request),
-        version=query.version,
-        transition_key=_transition_key(request),
-        side=query.side,
-        level=query.level,
-        fhir=query.fhir,
-    )
+    token = _bearer_token(request)
+    client = service.cached_client(token) or await service.authenticate(token)
+    remember_client(request, client)
+    ask = _ask(request, _transition_key(request))
+    answer = service.cached_checklist(ask) or await service.checklist(ask)
     return answer.respond(request)
 
 

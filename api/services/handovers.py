@@ -9,11 +9,13 @@ or a "latest version" lookup older than ``latest_ttl``. Drafts are never served 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,7 +34,24 @@ from pathways.export.context import ExportContext
 from pathways.export.fhir import questionnaire_for
 from pathways.model import Level, Pathway, Side
 
-__all__ = ["FeedPage", "HandoverService", "feed"]
+__all__ = ["ChecklistAsk", "FeedPage", "HandoverService", "feed"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistAsk:
+    """What a checklist request asks for (hashable: it keys the rendered answers)."""
+
+    pathway_id: int
+    version: int | None
+    """An approved version; ``None`` for the latest."""
+    transition_key: str | None
+    """One handover; ``None`` for all of them."""
+    side: Side | None
+    level: Level | None
+    fhir: bool
+
 
 REVALIDATE = "private, no-cache"
 """Cache-Control for "the latest version": it can move, so clients revalidate (→ 304)."""
@@ -59,10 +78,36 @@ class HandoverService:
     ) -> None:
         self.database = database
         self.gate = gate
+        self._lookups: dict[Hashable, asyncio.Task[Any]] = {}
         self.versions = versions
         self.tokens = tokens
 
+    async def _once(self, key: Hashable, function: Callable[..., T], *args: Any) -> T:
+        """``function(*args)`` in a worker thread, at most once at a time per ``key``.
+
+        When a cache entry expires, every request in flight misses it at once; they
+        share one database lookup instead of each starting its own (which showed as a
+        long tail of slow answers every few seconds).
+        """
+        task = self._lookups.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self.gate.run(function, *args))
+            self._lookups[key] = task
+
+            def done(finished: asyncio.Task[Any]) -> None:
+                self._lookups.pop(key, None)
+                if not finished.cancelled():
+                    finished.exception()  # retrieved here, whoever else awaits it
+
+            task.add_done_callback(done)
+        result: T = await asyncio.shield(task)
+        return result
+
     # -- authentication ------------------------------------------------------------------
+
+    def cached_client(self, token: str | None) -> Client | None:
+        """The client of ``token`` if this worker has seen it within the cache bound."""
+        return self.tokens.get(hash_token(token)) if token else None
 
     async def authenticate(self, token: str | None) -> Client:
         if not token:
@@ -70,7 +115,7 @@ class HandoverService:
         secret_hash = hash_token(token)
         client = self.tokens.get(secret_hash)
         if client is None:
-            client = await self.gate.run(self._authenticate, token)
+            client = await self._once(("token", secret_hash), self._authenticate, token)
             self.tokens.put(secret_hash, client)
         return client
 
@@ -95,7 +140,7 @@ class HandoverService:
             return version
         known, number = self.versions.latest(pathway_id)
         if not known:
-            number = await self.gate.run(self._load_latest, pathway_id)
+            number = await self._once(("latest", pathway_id), self._load_latest, pathway_id)
             self.versions.put_latest(pathway_id, number)
         if number is None:
             raise NotFound(f"pathway {pathway_id} has no approved version")
@@ -104,7 +149,9 @@ class HandoverService:
     async def pathway(self, pathway_id: int, number: int) -> Pathway:
         pathway = self.versions.pathway(pathway_id, number)
         if pathway is None:
-            pathway = await self.gate.run(self._load_version, pathway_id, number)
+            pathway = await self._once(
+                ("version", pathway_id, number), self._load_version, pathway_id, number
+            )
             if pathway is None:
                 raise NotFound(f"pathway {pathway_id} has no approved version {number}")
             self.versions.put_pathway(pathway_id, number, pathway)
@@ -112,30 +159,37 @@ class HandoverService:
 
     # -- the checklists ---------------------------------------------------------------------
 
-    async def checklist(
-        self,
-        *,
-        pathway_id: int,
-        version: int | None,
-        transition_key: str | None,
-        side: Side | None,
-        level: Level | None,
-        fhir: bool,
-    ) -> Prebuilt:
+    def cached_checklist(self, ask: ChecklistAsk) -> Prebuilt | None:
+        """The answer if it is in memory: no await, no thread, no database."""
+        number = ask.version
+        if number is None:
+            known, number = self.versions.latest(ask.pathway_id)
+            if not known or number is None:
+                return None
+        answer = self.versions.answer((ask, number))
+        return answer if isinstance(answer, Prebuilt) else None
+
+    async def checklist(self, ask: ChecklistAsk) -> Prebuilt:
         """The handovers of an approved version (default: the latest), rendered once."""
-        number = await self._number(pathway_id, version)
-        pinned = version is not None
-        key = (pathway_id, number, transition_key, side, level, fhir, pinned)
-        answer = self.versions.answer(key)
+        number = await self._number(ask.pathway_id, ask.version)
+        answer = self.versions.answer((ask, number))
         if not isinstance(answer, Prebuilt):
-            pathway = await self.pathway(pathway_id, number)
+            pathway = await self.pathway(ask.pathway_id, number)
             answer = Prebuilt(
-                self._render(pathway, pathway_id, number, transition_key, side, level, fhir),
-                etag=f'"v{number}-fhir"' if fhir else f'"v{number}"',
-                media_type="application/fhir+json" if fhir else "application/json",
-                cache_control=IMMUTABLE if pinned else REVALIDATE,
+                self._render(
+                    pathway,
+                    ask.pathway_id,
+                    number,
+                    ask.transition_key,
+                    ask.side,
+                    ask.level,
+                    ask.fhir,
+                ),
+                etag=f'"v{number}-fhir"' if ask.fhir else f'"v{number}"',
+                media_type="application/fhir+json" if ask.fhir else "application/json",
+                cache_control=IMMUTABLE if ask.version is not None else REVALIDATE,
             )
-            self.versions.put_answer(key, answer)
+            self.versions.put_answer((ask, number), answer)
         return answer
 
     def _render(
