@@ -14,7 +14,7 @@ from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from db import models as orm
-from pathways.document import HandoverDoc, RulesDoc, handover_dict, rules_dict
+from pathways.document import HandoverDoc, RulesDoc, rules_dict, step_dict, transition_dict
 from pathways.model import (
     Level,
     Pathway,
@@ -61,26 +61,14 @@ def _transition_of(row: orm.Transition) -> Transition:
     )
 
 
-def _step_values(step: Step) -> dict[str, Any]:
-    return {
-        "key": step.key,
-        "name": step.name,
-        "level": step.level.value,
-        "kind": step.kind.value,
-        "responsible": step.responsible,
-        "expected_duration": step.expected_duration,
-        "description": step.description,
-    }
+_step_values = step_dict
+"""A step's column values: the steps table has the native document's step fields."""
 
 
 def _transition_values(transition: Transition) -> dict[str, Any]:
-    return {
-        "key": transition.key,
-        "from_key": transition.source,
-        "to_key": transition.target,
-        "label": transition.label,
-        "handover": handover_dict(transition.handover) if transition.handover else None,
-    }
+    values = transition_dict(transition)
+    values["from_key"], values["to_key"] = values.pop("from"), values.pop("to")
+    return values
 
 
 class PathwayRepository:
