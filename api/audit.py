@@ -21,8 +21,12 @@ audit = logging.getLogger("pathways.audit")
 
 
 def remember_client(request: Request, client: Client) -> None:
-    """Note who is calling, for the audit line should the request be denied."""
-    request.state.client = client
+    """Note who is calling, for the audit line should the request be denied.
+
+    Written to the scope's state dict (what ``request.state`` reads) without building a
+    ``State`` object: this runs on the checklist hot path.
+    """
+    request.scope.setdefault("state", {})["client"] = client
 
 
 def log_denied(request: Request, status: int, detail: str) -> None:

@@ -8,6 +8,7 @@ database). The organisation feed is an ordinary route.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -125,7 +126,15 @@ def _transition_key(request: Request) -> str:
 _DEFAULT_QUERY = HotQuery(None, None, None, fhir=False)
 
 
+@functools.lru_cache(maxsize=4096)
+def _plain_ask(pathway_id: int, transition_key: str | None) -> ChecklistAsk:
+    """The ask of a request without a query string, made once per pathway and key."""
+    return ChecklistAsk(pathway_id, None, transition_key, None, None, fhir=False)
+
+
 def _ask(request: Request, transition_key: str | None) -> ChecklistAsk:
+    if not request.scope["query_string"]:
+        return _plain_ask(_pathway_id(request), transition_key)
     query = _hot_query(request)
     return ChecklistAsk(
         pathway_id=_pathway_id(request),
