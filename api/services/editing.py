@@ -102,13 +102,19 @@ def begin_edit(
     if_match: str | None,
     action: str = "changing a pathway",
 ) -> orm.Pathway:
-    """Lock the pathway for a change by ``client`` and check that it may make it."""
+    """Lock the pathway for a change by ``client`` and check that it may make it.
+
+    The checks run once on a plain read, so that a stale or refused change is answered
+    without queueing for the row lock, and again under the lock, which is what counts.
+    """
     repository = PathwayRepository(session)
-    row = repository.get(pathway_id, for_update=True)
-    if row is None or not repository.is_participant(pathway_id, client.organization_id):
-        raise _not_found(pathway_id)
-    client.require(Scope.EDIT, action)
-    check_if_match(if_match, row.revision)
+    for for_update in (False, True):
+        row = repository.get(pathway_id, for_update=for_update)
+        if row is None or not repository.is_participant(pathway_id, client.organization_id):
+            raise _not_found(pathway_id)
+        client.require(Scope.EDIT, action)
+        check_if_match(if_match, row.revision)
+    assert row is not None
     return row
 
 

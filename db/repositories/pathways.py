@@ -89,7 +89,9 @@ class PathwayRepository:
     def get(self, pathway_id: int, *, for_update: bool = False) -> orm.Pathway | None:
         query = select(orm.Pathway).where(orm.Pathway.id == pathway_id)
         if for_update:
-            query = query.with_for_update()
+            # Locked reads must see the row as it is now, not as an earlier read in this
+            # session left it in the identity map.
+            query = query.with_for_update().execution_options(populate_existing=True)
         return self.session.scalar(query)
 
     def set_info(self, row: orm.Pathway, info: PathwayInfo) -> None:
