@@ -188,6 +188,17 @@ async def _service_dependency(request: Request) -> HandoverService:
 ServiceDep = Annotated[HandoverService, Depends(_service_dependency)]
 
 
+async def _serve(request: Request, transition_key: str | None) -> Response:
+    """Authenticate, then answer from memory; await the database only on a miss."""
+    service: HandoverService = request.app.state.handovers
+    token = _bearer_token(request)
+    client = service.cached_client(token) or await service.authenticate(token)
+    remember_client(request, client)
+    ask = _ask(request, transition_key)
+    answer = service.cached_checklist(ask) or await service.checklist(ask)
+    return answer.respond(request)
+
+
 async def list_handovers(request: Request) -> Response:
     """Every handover of an approved version (never a draft), with its checklist.
 
@@ -195,24 +206,12 @@ async def list_handovers(request: Request) -> Response:
     follows the latest approved version (revalidate with `If-None-Match` → 304).
     With `format=fhir`: a FHIR R4 Bundle of one Questionnaire per handover.
     """
-    service: HandoverService = request.app.state.handovers
-    token = _bearer_token(request)
-    client = service.cached_client(token) or await service.authenticate(token)
-    remember_client(request, client)
-    ask = _ask(request, None)
-    answer = service.cached_checklist(ask) or await service.checklist(ask)
-    return answer.respond(request)
+    return await _serve(request, None)
 
 
 async def get_handover(request: Request) -> Response:
     """One handover's checklist; `format=fhir` gives a FHIR R4 Questionnaire."""
-    service: HandoverService = request.app.state.handovers
-    token = _bearer_token(request)
-    client = service.cached_client(token) or await service.authenticate(token)
-    remember_client(request, client)
-    ask = _ask(request, _transition_key(request))
-    answer = service.cached_checklist(ask) or await service.checklist(ask)
-    return answer.respond(request)
+    return await _serve(request, _transition_key(request))
 
 
 def add_hot_routes(app: FastAPI) -> None:
