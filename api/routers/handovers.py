@@ -188,8 +188,21 @@ async def _service_dependency(request: Request) -> HandoverService:
 ServiceDep = Annotated[HandoverService, Depends(_service_dependency)]
 
 
+def _from_memory(request: Request, transition_key: str | None) -> Response | None:
+    """The answer when the token and the answer are both in memory, else ``None``."""
+    service: HandoverService = request.app.state.handovers
+    client = service.cached_client(_bearer_token(request))
+    if client is None:
+        return None
+    answer = service.cached_checklist(_ask(request, transition_key))
+    if answer is None:
+        return None
+    remember_client(request, client)
+    return answer.respond(request)
+
+
 async def _serve(request: Request, transition_key: str | None) -> Response:
-    """Authenticate, then answer from memory; await the database only on a miss."""
+    """Authenticate, find or render the answer; the database only on a miss."""
     service: HandoverService = request.app.state.handovers
     token = _bearer_token(request)
     client = service.cached_client(token) or await service.authenticate(token)
@@ -206,12 +219,13 @@ async def list_handovers(request: Request) -> Response:
     follows the latest approved version (revalidate with `If-None-Match` → 304).
     With `format=fhir`: a FHIR R4 Bundle of one Questionnaire per handover.
     """
-    return await _serve(request, None)
+    return _from_memory(request, None) or await _serve(request, None)
 
 
 async def get_handover(request: Request) -> Response:
     """One handover's checklist; `format=fhir` gives a FHIR R4 Questionnaire."""
-    return await _serve(request, _transition_key(request))
+    key = _transition_key(request)
+    return _from_memory(request, key) or await _serve(request, key)
 
 
 def add_hot_routes(app: FastAPI) -> None:
