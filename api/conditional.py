@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fastapi import Request, Response
 
 __all__ = ["IMMUTABLE", "Prebuilt", "PrebuiltResponse", "not_modified", "tagged"]
@@ -26,22 +28,6 @@ def not_modified(request: Request, etag: str) -> bool:
     return header is not None and _matches(header, etag)
 
 
-def tagged(
-    content: bytes,
-    *,
-    etag: str,
-    request: Request,
-    media_type: str = "application/json",
-    cache_control: str = IMMUTABLE,
-    headers: dict[str, str] | None = None,
-) -> Response:
-    """``content`` with its ETag, or an empty 304 when the client already holds it."""
-    common = {"ETag": etag, "Cache-Control": cache_control, **(headers or {})}
-    if not_modified(request, etag):
-        return Response(status_code=304, headers=common)
-    return Response(content, media_type=media_type, headers=common)
-
-
 class PrebuiltResponse(Response):
     """A response whose status, encoded headers and body were made ahead of time."""
 
@@ -59,10 +45,27 @@ class Prebuilt:
 
     __slots__ = ("_full", "_unchanged", "body", "etag")
 
-    def __init__(self, body: bytes, *, etag: str, media_type: str, cache_control: str) -> None:
+    def __init__(
+        self,
+        body: bytes,
+        *,
+        etag: str,
+        media_type: str,
+        cache_control: str,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         self.body = body
         self.etag = etag
-        common = [(b"etag", etag.encode()), (b"cache-control", cache_control.encode())]
+        if media_type.startswith("text/") and "charset" not in media_type:
+            media_type += "; charset=utf-8"  # as Starlette's own responses say it
+        common = [
+            (b"etag", etag.encode()),
+            (b"cache-control", cache_control.encode()),
+            *(
+                (name.lower().encode("latin-1"), value.encode("latin-1"))
+                for name, value in (headers or {}).items()
+            ),
+        ]
         self._full = [
             (b"content-length", str(len(body)).encode()),
             (b"content-type", media_type.encode()),
@@ -74,3 +77,19 @@ class Prebuilt:
         if not_modified(request, self.etag):
             return PrebuiltResponse(304, self._unchanged, b"")
         return PrebuiltResponse(200, self._full, self.body)
+
+
+def tagged(
+    content: bytes,
+    *,
+    etag: str,
+    request: Request,
+    media_type: str = "application/json",
+    cache_control: str = IMMUTABLE,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """``content`` with its ETag, or an empty 304 when the client already holds it."""
+    answer = Prebuilt(
+        content, etag=etag, media_type=media_type, cache_control=cache_control, headers=headers
+    )
+    return answer.respond(request)

@@ -18,12 +18,12 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 
 from api.audit import remember_client
-from api.conditional import not_modified
+from api.conditional import tagged
 from api.deps import ClientDep, PageDep, SessionDep
 from api.errors import Unprocessable
 from api.problems import problem_responses
 from api.schemas.handovers import FeedPageRead, HandoverList, HandoverRead
-from api.services.handovers import ChecklistAsk, HandoverService, feed
+from api.services.handovers import REVALIDATE, ChecklistAsk, HandoverService, feed
 from pathways.model import Level, Side
 
 router = APIRouter(tags=["handovers"])
@@ -171,21 +171,17 @@ def _hot_query(request: Request) -> HotQuery:
 _PROBLEMS = problem_responses(401, 404, 422)
 
 
-def _service(request: Request) -> HandoverService:
-    service: HandoverService = request.app.state.handovers
-    return service
-
-
 def _bearer_token(request: Request) -> str | None:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" else None
 
 
-async def _service_dependency(request: Request) -> HandoverService:
-    return _service(request)
+async def _service(request: Request) -> HandoverService:
+    service: HandoverService = request.app.state.handovers
+    return service
 
 
-ServiceDep = Annotated[HandoverService, Depends(_service_dependency)]
+ServiceDep = Annotated[HandoverService, Depends(_service)]
 
 
 def _from_memory(request: Request, transition_key: str | None) -> Response | None:
@@ -287,10 +283,4 @@ def handover_feed(
         limit=page.limit,
         offset=page.offset,
     )
-    if not_modified(request, result.etag):
-        return Response(status_code=304, headers={"ETag": result.etag})
-    return Response(
-        result.body,
-        media_type="application/json",
-        headers={"ETag": result.etag, "Cache-Control": "private, no-cache"},
-    )
+    return tagged(result.body, etag=result.etag, request=request, cache_control=REVALIDATE)

@@ -34,7 +34,7 @@ from pathways.export.context import ExportContext
 from pathways.export.fhir import questionnaire_for
 from pathways.model import Level, Pathway, Side
 
-__all__ = ["ChecklistAsk", "FeedPage", "HandoverService", "feed"]
+__all__ = ["REVALIDATE", "ChecklistAsk", "FeedPage", "HandoverService", "feed"]
 
 T = TypeVar("T")
 
