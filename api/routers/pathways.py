@@ -39,7 +39,7 @@ def create_pathway(
 ) -> PathwayRead:
     """Create an empty pathway; the caller's organisation is its first participant."""
     view = service.create_pathway(
-        session, client=client, info=body.info(), rules=body.rules.to_model(), limits=limits
+        session, client=client, info=body.to_model(), rules=body.rules.to_model(), limits=limits
     )
     response.headers["Location"] = f"/pathways/{view.row.id}"
     return _read(view, response)

@@ -7,13 +7,14 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field
 
-from api.schemas.common import Input, PartialInput
+from api.schemas.common import PartialInput
 from api.services.editing import etag
 from api.services.pathways import PathwayView
 from db import models as orm
 from db.repositories.pathways import rules_of
 from pathways.document import (
     HandoverDoc,
+    PathwayInfoDoc,
     RulesDoc,
     StepDoc,
     TransitionDoc,
@@ -21,7 +22,7 @@ from pathways.document import (
     step_dict,
     transition_dict,
 )
-from pathways.model import Level, Pathway, PathwayInfo, Step, StepKind, Transition
+from pathways.model import Level, Pathway, Step, StepKind, Transition
 from pathways.participation import authorship_shares
 
 __all__ = [
@@ -40,20 +41,12 @@ __all__ = [
 ]
 
 
-class PathwayCreate(Input):
-    title: str
-    description: str = ""
-    target_group: str = ""
-    agreement_ref: str = Field(
-        default="", description="The agreement point or tjenesteavtale it implements"
-    )
-    review_due: date | None = None
+class PathwayCreate(PathwayInfoDoc):
+    """The description of a new pathway (as in the native document) and its rules."""
+
     rules: RulesDoc = Field(
         default_factory=RulesDoc, description="Gap rule sets and deadlines (default: core)"
     )
-
-    def info(self) -> PathwayInfo:
-        return PathwayInfo(**self.model_dump(exclude={"rules"}))
 
 
 class PathwayUpdate(PartialInput):

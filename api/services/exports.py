@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from api.errors import BadRequest, NotFound
 from api.services.auth import Client
 from api.services.editing import versions_visible, visible_pathway
-from api.services.pathways import get_pathway
+from api.services.pathways import view_of
 from db.repositories.pathways import PathwayRepository
 from db.repositories.versions import VersionRepository
 from pathways.document import parse_document
@@ -65,7 +65,7 @@ def export_pathway(
     if draft:
         row = visible_pathway(session, client=client, pathway_id=pathway_id)
         pathway = PathwayRepository(session).load(row)
-        view = get_pathway(session, client=client, pathway_id=pathway_id)
+        view = view_of(session, row)
         context = ExportContext(
             pathway_id=pathway_id,
             status=view.status,

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from api.errors import NotFound
 from api.services.auth import Client
 from api.services.editing import begin_edit, record_change
-from api.services.pathways import PathwayView, get_pathway
+from api.services.pathways import PathwayView, view_of
 from db.repositories.organizations import OrganizationRepository
 from db.repositories.pathways import PathwayRepository
 from pathways.model import Level
@@ -46,7 +46,7 @@ def add_participant(
                 "level": organization.level,
             },
         )
-    return get_pathway(session, client=client, pathway_id=row.id), added
+    return view_of(session, row), added
 
 
 def remove_participant(

@@ -31,6 +31,7 @@ __all__ = [
     "list_history",
     "list_pathways",
     "update_pathway",
+    "view_of",
 ]
 
 
@@ -80,7 +81,8 @@ def _views(session: Session, rows: list[orm.Pathway]) -> list[PathwayView]:
     ]
 
 
-def _view(session: Session, row: orm.Pathway) -> PathwayView:
+def view_of(session: Session, row: orm.Pathway) -> PathwayView:
+    """The view of a row the caller has already been allowed to see."""
     return _views(session, [row])[0]
 
 
@@ -123,7 +125,7 @@ def import_pathway(
         summary=summary,
         changes={"pathway": _info_dict(pathway.info), "participant": client.organization_id},
     )
-    return _view(session, row)
+    return view_of(session, row)
 
 
 def list_pathways(
@@ -147,7 +149,7 @@ def list_pathways(
 
 
 def get_pathway(session: Session, *, client: Client, pathway_id: int) -> PathwayView:
-    return _view(session, visible_pathway(session, client=client, pathway_id=pathway_id))
+    return view_of(session, visible_pathway(session, client=client, pathway_id=pathway_id))
 
 
 def update_pathway(
@@ -185,7 +187,7 @@ def update_pathway(
             summary="Changed " + ", ".join(differences),
             changes=differences,
         )
-    return _view(session, row)
+    return view_of(session, row)
 
 
 def export_document(session: Session, *, client: Client, pathway_id: int) -> tuple[bytes, int]:
