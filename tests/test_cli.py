@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import httpx
@@ -15,38 +13,23 @@ from sqlalchemy.engine import make_url
 
 from db import models as orm
 from db.session import Database
-from tests.servers import running_server
-
-
-def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from tests import servers
+from tests.servers import cli, running_server
 
 
 @pytest.fixture
-def cli_env(db: Database, database_url: str, tmp_path: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
-    if make_url(database_url).get_backend_name() == "sqlite":
-        env.pop("PATHWAYS_DATABASE_URL", None)  # the embedded default, under tmp_path
-    else:
-        env["PATHWAYS_DATABASE_URL"] = database_url
-    return env
+def cli_env(db: Database, database_url: str) -> dict[str, str]:
+    """On SQLite, the embedded default (a file under the working directory)."""
+    sqlite = make_url(database_url).get_backend_name() == "sqlite"
+    return servers.cli_env(None if sqlite else database_url)
 
 
 def test_demo_is_idempotent_and_prints_tokens(
     cli_env: dict[str, str], tmp_path: Path, db: Database
 ) -> None:
-    first = _run(["demo"], tmp_path, cli_env)
+    first = cli(["demo"], tmp_path, cli_env)
     assert first.returncode == 0, first.stderr
-    second = _run(["demo"], tmp_path, cli_env)
+    second = cli(["demo"], tmp_path, cli_env)
     assert second.returncode == 0, second.stderr
     tokens = [line.rsplit(" ", 1)[-1] for line in second.stdout.splitlines() if "htt_" in line]
     assert len(tokens) == 3
@@ -62,7 +45,7 @@ def test_demo_is_idempotent_and_prints_tokens(
 
 
 def test_org_and_token_create(cli_env: dict[str, str], tmp_path: Path) -> None:
-    created = _run(
+    created = cli(
         ["org", "create", "--name", "Elvik kommune", "--level", "municipality", "--json"],
         tmp_path,
         cli_env,
@@ -70,7 +53,7 @@ def test_org_and_token_create(cli_env: dict[str, str], tmp_path: Path) -> None:
     assert created.returncode == 0, created.stderr
     org = json.loads(created.stdout)
     assert org["level"] == "municipality"
-    token = _run(
+    token = cli(
         ["token", "create", "--org", str(org["id"]), "--scope", "edit", "--name", "script"],
         tmp_path,
         cli_env,
@@ -78,12 +61,12 @@ def test_org_and_token_create(cli_env: dict[str, str], tmp_path: Path) -> None:
     assert token.returncode == 0, token.stderr
     assert token.stdout.count("\n") == 1
     assert token.stdout.startswith("htt_")
-    duplicate = _run(
+    duplicate = cli(
         ["org", "create", "--name", "Elvik kommune", "--level", "hospital"], tmp_path, cli_env
     )
     assert duplicate.returncode == 2
     assert "already exists" in duplicate.stderr
-    missing = _run(
+    missing = cli(
         ["token", "create", "--org", "999", "--scope", "read", "--name", "x"], tmp_path, cli_env
     )
     assert missing.returncode == 2
@@ -92,7 +75,7 @@ def test_org_and_token_create(cli_env: dict[str, str], tmp_path: Path) -> None:
 def test_readme_run_command_serves_the_demo_pathway(
     cli_env: dict[str, str], tmp_path: Path
 ) -> None:
-    demo = _run(["demo"], tmp_path, cli_env)
+    demo = cli(["demo"], tmp_path, cli_env)
     assert demo.returncode == 0, demo.stderr
     token = next(
         line.rsplit(" ", 1)[-1] for line in demo.stdout.splitlines() if "municipality, edit" in line
@@ -111,8 +94,7 @@ def test_readme_run_command_serves_the_demo_pathway(
 
 
 def _check(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
-    return _run(["check", *args], cwd, env)
+    return cli(["check", *args], cwd, servers.cli_env(None))
 
 
 def test_check_passes_the_example_and_fails_a_broken_copy(tmp_path: Path) -> None:

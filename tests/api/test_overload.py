@@ -8,7 +8,6 @@ every thread waited for a connection held by a request that waited for a thread.
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from pathlib import Path
 
@@ -16,22 +15,15 @@ import httpx
 from sqlalchemy.engine import make_url
 
 from db.session import Database
-from tests.servers import running_server
-from tests.test_cli import _run
+from tests.servers import cli, cli_env, running_server
 
 
 def test_many_concurrent_requests_are_all_answered(
     db: Database, database_url: str, tmp_path: Path
 ) -> None:
-    env = dict(
-        os.environ,
-        PYTHONPATH=str(Path(__file__).resolve().parents[2]),
-        PATHWAYS_THREADS="2",
-        PATHWAYS_DB_WAIT_SECONDS="10",
-    )
-    if make_url(database_url).get_backend_name() == "postgresql":
-        env["PATHWAYS_DATABASE_URL"] = database_url
-    demo = _run(["demo"], tmp_path, env)
+    postgres = make_url(database_url).get_backend_name() == "postgresql"
+    env = cli_env(database_url if postgres else None, threads="2", db_wait_seconds="10")
+    demo = cli(["demo"], tmp_path, env)
     assert demo.returncode == 0, demo.stderr
     token = next(
         line.rsplit(" ", 1)[-1] for line in demo.stdout.splitlines() if "municipality, edit" in line
