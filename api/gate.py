@@ -8,6 +8,11 @@ a request takes one of ``slots`` places (waiting in the event loop, not in a thr
 before it touches the database, and ``slots`` is no larger than the connection pool
 or the thread pool. A request that cannot get a place within ``wait_seconds`` is
 answered 503 with ``Retry-After`` instead of waiting without end.
+
+SQLite lets one writer in at a time, and a writer that waits for it in ``BEGIN
+IMMEDIATE`` waits in a thread, beyond the gate's bound. With ``one_writer`` the gate
+also queues writers for a single writer's place (in the event loop, before they take a
+database place), so the same ``wait_seconds`` bounds the whole wait.
 """
 
 from __future__ import annotations
@@ -27,17 +32,27 @@ T = TypeVar("T")
 
 
 class DatabaseGate:
-    def __init__(self, *, slots: int, wait_seconds: float) -> None:
+    def __init__(self, *, slots: int, wait_seconds: float, one_writer: bool = False) -> None:
         self.slots = slots
         self.wait_seconds = wait_seconds
         self._places = anyio.Semaphore(slots)
+        self._writer = anyio.Semaphore(1) if one_writer else None
 
     @asynccontextmanager
-    async def place(self) -> AsyncIterator[None]:
-        """Hold one of the places for the duration of the block."""
+    async def place(self, *, write: bool = False) -> AsyncIterator[None]:
+        """Hold one of the places (and, for a ``write`` with ``one_writer``, the writer's
+        place) for the duration of the block."""
+        writer = self._writer if write else None
         try:
             with anyio.fail_after(self.wait_seconds):
-                await self._places.acquire()
+                if writer is not None:
+                    await writer.acquire()
+                try:
+                    await self._places.acquire()
+                except BaseException:
+                    if writer is not None:
+                        writer.release()
+                    raise
         except TimeoutError:
             raise Unavailable(
                 f"the service is busy: no database connection came free within "
@@ -48,6 +63,8 @@ class DatabaseGate:
             yield
         finally:
             self._places.release()
+            if writer is not None:
+                writer.release()
 
     async def run(self, function: Callable[..., T], *args: object) -> T:
         """Run ``function(*args)`` in a worker thread, holding a place meanwhile."""

@@ -21,10 +21,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.audit import log_denied
 from api.errors import PROBLEM_TYPE_BASE, ApiError
+from api.routers.methods import allowed_methods
 from api.schemas.problems import Problem
+from pathways.document import error_message
 from pathways.errors import InvalidPathway, ParticipationError, PathwayError, Violation
+from pathways.text import printable
 
 __all__ = [
+    "MAX_FIELD_ERRORS",
     "PROBLEM_MEDIA_TYPE",
     "ProblemResponse",
     "install_problem_handlers",
@@ -33,6 +37,8 @@ __all__ = [
 ]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+MAX_FIELD_ERRORS = 50
+"""A problem lists at most this many field errors, and says how many it left out."""
 log = logging.getLogger("pathways.api")
 
 _SLUGS = {
@@ -76,6 +82,10 @@ def problem(
         "instance": request.url.path,
     }
     body.update(extra or {})
+    errors = body.get("errors")
+    if isinstance(errors, list) and len(errors) > MAX_FIELD_ERRORS:
+        body["errors"] = errors[:MAX_FIELD_ERRORS]
+        body["errors_omitted"] = len(errors) - MAX_FIELD_ERRORS
     log_denied(request, status, detail)
     return ProblemResponse(body, status_code=status, headers=headers)
 
@@ -87,22 +97,37 @@ def _pointer(loc: Sequence[str | int]) -> str | None:
     return "#/" + "/".join(parts)
 
 
+def _safe_loc(loc: Iterable[object]) -> list[str | int]:
+    """A location to echo: it may hold the client's own field names, so safely and briefly."""
+    return [
+        printable(part) if isinstance(part, str) else part
+        for part in loc
+        if isinstance(part, str | int)
+    ]
+
+
 def violation_errors(
     violations: Iterable[Violation], *, prefix: Sequence[str | int] = ("body",)
 ) -> list[dict[str, Any]]:
     """Field errors for domain violations; ``prefix`` says where the value came from."""
     errors = []
     for violation in violations:
-        loc = [*prefix, *violation.loc]
-        errors.append({"loc": loc, "pointer": _pointer(loc), "detail": violation.message})
+        loc = _safe_loc([*prefix, *violation.loc])
+        errors.append(
+            {
+                "loc": loc,
+                "pointer": _pointer(loc),
+                "detail": printable(violation.message, max_length=500),
+            }
+        )
     return errors
 
 
 def _validation_errors(error: RequestValidationError) -> list[dict[str, Any]]:
     errors = []
     for item in error.errors():
-        loc = [part for part in item.get("loc", ()) if isinstance(part, str | int)]
-        errors.append({"loc": loc, "pointer": _pointer(loc), "detail": str(item.get("msg", ""))})
+        loc = _safe_loc(item.get("loc", ()))
+        errors.append({"loc": loc, "pointer": _pointer(loc), "detail": error_message(item)})
     return errors
 
 
@@ -157,12 +182,13 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
         if error.status_code == 404 and detail == "Not Found":
             detail = f"there is nothing at {request.url.path}"
-        return problem(
-            request,
-            status=error.status_code,
-            detail=detail,
-            headers=dict(error.headers) if error.headers else None,
-        )
+        headers = dict(error.headers) if error.headers else None
+        if error.status_code == 405:
+            # Every method of the resource, not only those of the route that matched.
+            allowed = allowed_methods(app.router.routes, request.scope["path"])
+            headers = {**(headers or {}), "Allow": ", ".join(allowed)}
+            detail = f"{request.method} is not allowed here; allowed: {', '.join(allowed)}"
+        return problem(request, status=error.status_code, detail=detail, headers=headers)
 
     @app.exception_handler(IntegrityError)
     async def _integrity(request: Request, error: IntegrityError) -> ProblemResponse:

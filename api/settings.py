@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from db.session import DEFAULT_DATABASE_URL
-from pathways.limits import Limits
+from db.session import default_database_url
+from pathways.limits import DEFAULT_LIMITS, Limits
 
 __all__ = ["Settings"]
 
@@ -15,9 +15,22 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PATHWAYS_", extra="ignore", frozen=True)
 
     database_url: str = Field(
-        default=DEFAULT_DATABASE_URL,
-        description="SQLAlchemy URL; default a SQLite file, e.g. "
+        default_factory=default_database_url,
+        description="SQLAlchemy URL; default the SQLite file pathways.db in the user's data "
+        "directory (on Linux $XDG_DATA_HOME/hjem-til-hjem, default "
+        "~/.local/share/hjem-til-hjem), e.g. "
         "postgresql+psycopg://user@host:5432/pathways for PostgreSQL",
+    )
+    access_log: bool = Field(
+        default=False,
+        description="pathways serve: log one line per request (uvicorn's access log). Off by "
+        "default: it costs the checklist routes a quarter to a third of their throughput; denied "
+        "requests are logged on the pathways.audit logger either way",
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1,::1",
+        description="pathways serve: the proxies (comma-separated IPs or networks, '*' for "
+        "any) whose X-Forwarded-For and X-Forwarded-Proto headers are trusted",
     )
     threads: int = Field(
         default=32, ge=1, le=512, description="Worker threads per process for request handlers"
@@ -30,11 +43,21 @@ class Settings(BaseSettings):
         "answered 503 with Retry-After",
     )
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
-    max_steps: int = Field(default=1000, ge=1)
-    max_transitions: int = Field(default=3000, ge=1)
-    max_checklist_items: int = Field(default=100, ge=1)
-    max_name_length: int = Field(default=300, ge=1, le=300)
-    max_text_length: int = Field(default=10_000, ge=1)
+    # The wire schemas refuse more than the defaults before reading further
+    # (pathways.document): settings may lower these caps, not raise them.
+    max_steps: int = Field(default=DEFAULT_LIMITS.max_steps, ge=1, le=DEFAULT_LIMITS.max_steps)
+    max_transitions: int = Field(
+        default=DEFAULT_LIMITS.max_transitions, ge=1, le=DEFAULT_LIMITS.max_transitions
+    )
+    max_checklist_items: int = Field(
+        default=DEFAULT_LIMITS.max_checklist_items, ge=1, le=DEFAULT_LIMITS.max_checklist_items
+    )
+    max_name_length: int = Field(
+        default=DEFAULT_LIMITS.max_name_length, ge=1, le=DEFAULT_LIMITS.max_name_length
+    )
+    max_text_length: int = Field(
+        default=DEFAULT_LIMITS.max_text_length, ge=1, le=DEFAULT_LIMITS.max_text_length
+    )
     token_cache_seconds: float = Field(
         default=5.0,
         ge=0,

@@ -15,15 +15,29 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
+from collections.abc import Callable, Collection, Mapping
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    WithJsonSchema,
+)
 from pydantic import ValidationError as PydanticValidationError
 
+from pathways.durations import DURATION_PATTERN
 from pathways.errors import DocumentError, Violation
+from pathways.gaps.rules import DEFAULT_DEADLINES
 from pathways.limits import DEFAULT_LIMITS, Limits
 from pathways.model import (
+    RULE_SETS,
     ChecklistItem,
     Handover,
     Level,
@@ -35,21 +49,36 @@ from pathways.model import (
     StepKind,
     Transition,
 )
+from pathways.text import (
+    KEY_PATTERN,
+    LINE_PATTERN,
+    REQUIRED_LINE_PATTERN,
+    REQUIRED_TEXT_PATTERN,
+    TEXT_PATTERN,
+    printable,
+)
 from pathways.validation import validate_pathway
 
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
     "ChecklistItemDoc",
+    "DateText",
+    "DurationText",
     "GraphDoc",
     "HandoverDoc",
+    "Key",
+    "Line",
+    "Name",
     "PathwayDocument",
     "PathwayInfoDoc",
     "RulesDoc",
     "StepDoc",
+    "Text",
     "TransitionDoc",
     "document_dict",
     "dump_document",
+    "error_message",
     "handover_dict",
     "parse_document",
     "rules_dict",
@@ -61,30 +90,100 @@ FORMAT = "hjem-til-hjem/pathway"
 FORMAT_VERSION = 1
 
 
+# The shape of every string and list, checked before anything else: a list longer than
+# its cap is refused without looking at its elements, and every string holds only what
+# can be stored and exported (:mod:`pathways.text`). Settings may lower these caps
+# (:class:`~pathways.limits.Limits`, checked by :mod:`pathways.validation`), not raise them.
+_CAPS = DEFAULT_LIMITS
+
+Key = Annotated[
+    str, StringConstraints(min_length=1, max_length=_CAPS.max_key_length, pattern=KEY_PATTERN)
+]
+"""A key: lower-case letters, digits, '-' and '_'."""
+Name = Annotated[
+    str, StringConstraints(max_length=_CAPS.max_name_length, pattern=REQUIRED_LINE_PATTERN)
+]
+"""A required single line: a title, a name, a message."""
+Line = Annotated[str, StringConstraints(max_length=_CAPS.max_name_length, pattern=LINE_PATTERN)]
+"""An optional single line: a role, a label, a target group."""
+Text = Annotated[str, StringConstraints(max_length=_CAPS.max_text_length, pattern=TEXT_PATTERN)]
+"""Optional text that may span lines: a description."""
+RequiredText = Annotated[
+    str, StringConstraints(max_length=_CAPS.max_text_length, pattern=REQUIRED_TEXT_PATTERN)
+]
+DurationText = Annotated[str, StringConstraints(max_length=40, pattern=DURATION_PATTERN)]
+"""An ISO 8601 duration in weeks, days, hours, minutes and seconds, e.g. PT24H."""
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _date_text(value: object) -> object:
+    if not (isinstance(value, date) or (isinstance(value, str) and _DATE.fullmatch(value))):
+        raise ValueError("must be a date as YYYY-MM-DD")
+    return value
+
+
+DateText = Annotated[date, BeforeValidator(_date_text)]
+"""A date written YYYY-MM-DD (``format: date``); pydantic alone would take a Unix time too."""
+
+
+def _member_of(names: Collection[str], what: str) -> Callable[[str], str]:
+    """A check that a string is one of ``names``."""
+
+    def check(value: str) -> str:
+        if value not in names:
+            raise ValueError(f"unknown {what} {value!r}; known: {', '.join(names)}")
+        return value
+
+    return check
+
+
+RuleSetName = Annotated[
+    str,
+    AfterValidator(_member_of(RULE_SETS, "rule set")),
+    WithJsonSchema({"type": "string", "enum": list(RULE_SETS)}),
+]
+DeadlineName = Annotated[
+    str,
+    AfterValidator(_member_of(DEFAULT_DEADLINES, "deadline")),
+    WithJsonSchema({"type": "string", "enum": list(DEFAULT_DEADLINES)}),
+]
+
+
 class _Doc(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
 class ChecklistItemDoc(_Doc):
-    key: str
-    text: str
+    key: Key
+    text: RequiredText
     side: Side
     required: StrictBool = True
-    due: str | None = Field(default=None, description="ISO 8601 duration, e.g. PT24H")
+    due: DurationText | None = Field(default=None, description="ISO 8601 duration, e.g. PT24H")
 
     def to_model(self) -> ChecklistItem:
         return ChecklistItem(self.key, self.text, self.side, self.required, self.due)
 
+    @classmethod
+    def of(cls, item: ChecklistItem) -> ChecklistItemDoc:
+        """The document shape of a stored item (checked when it was stored, not again)."""
+        return cls.model_construct(
+            key=item.key, text=item.text, side=item.side, required=item.required, due=item.due
+        )
+
 
 class HandoverDoc(_Doc):
-    sender_role: str = ""
-    receiver_role: str = ""
-    messages: list[str] = Field(
+    sender_role: Line = ""
+    receiver_role: Line = ""
+    messages: list[Name] = Field(
         default_factory=list,
+        max_length=_CAPS.max_messages,
         description="Message codes from the catalogue (e.g. LOG_INNLAGT) or free text",
     )
-    deadline: str | None = Field(default=None, description="ISO 8601 duration, e.g. PT24H")
-    checklist: list[ChecklistItemDoc] = Field(default_factory=list)
+    deadline: DurationText | None = Field(default=None, description="ISO 8601 duration, e.g. PT24H")
+    checklist: list[ChecklistItemDoc] = Field(
+        default_factory=list, max_length=_CAPS.max_checklist_items
+    )
 
     def to_model(self) -> Handover:
         return Handover(
@@ -95,15 +194,28 @@ class HandoverDoc(_Doc):
             checklist=tuple(item.to_model() for item in self.checklist),
         )
 
+    @classmethod
+    def of(cls, handover: Handover) -> HandoverDoc:
+        """The document shape of a stored handover (not validated again)."""
+        return cls.model_construct(
+            sender_role=handover.sender_role,
+            receiver_role=handover.receiver_role,
+            messages=list(handover.messages),
+            deadline=handover.deadline,
+            checklist=[ChecklistItemDoc.of(item) for item in handover.checklist],
+        )
+
 
 class StepDoc(_Doc):
-    key: str = Field(description="Unique in the pathway: lower-case letters, digits, - and _")
-    name: str
+    key: Key = Field(description="Unique in the pathway: lower-case letters, digits, - and _")
+    name: Name
     level: Level
     kind: StepKind
-    responsible: str = Field(default="", description="The role responsible, e.g. fastlege")
-    expected_duration: str | None = Field(default=None, description="ISO 8601 duration, e.g. P4D")
-    description: str = ""
+    responsible: Line = Field(default="", description="The role responsible, e.g. fastlege")
+    expected_duration: DurationText | None = Field(
+        default=None, description="ISO 8601 duration, e.g. P4D"
+    )
+    description: Text = ""
 
     def to_model(self) -> Step:
         return Step(
@@ -116,12 +228,25 @@ class StepDoc(_Doc):
             description=self.description,
         )
 
+    @classmethod
+    def of(cls, step: Step) -> StepDoc:
+        """The document shape of a stored step (not validated again)."""
+        return cls.model_construct(
+            key=step.key,
+            name=step.name,
+            level=step.level,
+            kind=step.kind,
+            responsible=step.responsible,
+            expected_duration=step.expected_duration,
+            description=step.description,
+        )
+
 
 class TransitionDoc(_Doc):
-    key: str
-    from_: str = Field(alias="from", description="Key of the step the transition leaves")
-    to: str = Field(description="Key of the step the transition enters")
-    label: str = Field(default="", description="The event or condition, e.g. 'Can go home'")
+    key: Key
+    from_: Key = Field(alias="from", description="Key of the step the transition leaves")
+    to: Key = Field(description="Key of the step the transition enters")
+    label: Line = Field(default="", description="The event or condition, e.g. 'Can go home'")
     handover: HandoverDoc | None = Field(
         default=None, description="Required when the two steps are on different levels"
     )
@@ -135,15 +260,26 @@ class TransitionDoc(_Doc):
             handover=self.handover.to_model() if self.handover else None,
         )
 
+    @classmethod
+    def of(cls, transition: Transition) -> TransitionDoc:
+        """The document shape of a stored transition (not validated again)."""
+        return cls.model_construct(
+            key=transition.key,
+            from_=transition.source,
+            to=transition.target,
+            label=transition.label,
+            handover=HandoverDoc.of(transition.handover) if transition.handover else None,
+        )
+
 
 class PathwayInfoDoc(_Doc):
-    title: str
-    description: str = ""
-    target_group: str = ""
-    agreement_ref: str = Field(
+    title: Name
+    description: Text = ""
+    target_group: Line = ""
+    agreement_ref: Line = Field(
         default="", description="The agreement point or tjenesteavtale it implements"
     )
-    review_due: date | None = None
+    review_due: DateText | None = None
 
     def to_model(self) -> PathwayInfo:
         return PathwayInfo(
@@ -158,10 +294,12 @@ class PathwayInfoDoc(_Doc):
 class RulesDoc(_Doc):
     """Which gap rule sets apply, and deadlines overriding the rules' defaults."""
 
-    rule_sets: list[str] = Field(
-        default_factory=lambda: ["core"], description="'core' and optionally 'norway'"
+    rule_sets: list[RuleSetName] = Field(
+        default_factory=lambda: ["core"],
+        max_length=len(RULE_SETS),
+        description="'core' and optionally 'norway'",
     )
-    deadlines: dict[str, str] = Field(
+    deadlines: dict[DeadlineName, DurationText] = Field(
         default_factory=dict,
         description="Deadline name → ISO 8601 duration, e.g. {'admission_notice': 'PT48H'}",
     )
@@ -173,8 +311,8 @@ class RulesDoc(_Doc):
 class GraphDoc(_Doc):
     """The graph of a pathway: all its steps and transitions."""
 
-    steps: list[StepDoc] = Field(default_factory=list)
-    transitions: list[TransitionDoc] = Field(default_factory=list)
+    steps: list[StepDoc] = Field(default_factory=list, max_length=_CAPS.max_steps)
+    transitions: list[TransitionDoc] = Field(default_factory=list, max_length=_CAPS.max_transitions)
 
     def to_model(self, info: PathwayInfo) -> Pathway:
         return Pathway(
@@ -191,8 +329,8 @@ class PathwayDocument(_Doc):
     format_version: Literal[1]
     pathway: PathwayInfoDoc
     rules: RulesDoc = Field(default_factory=RulesDoc)
-    steps: list[StepDoc] = Field(default_factory=list)
-    transitions: list[TransitionDoc] = Field(default_factory=list)
+    steps: list[StepDoc] = Field(default_factory=list, max_length=_CAPS.max_steps)
+    transitions: list[TransitionDoc] = Field(default_factory=list, max_length=_CAPS.max_transitions)
 
     def to_model(self) -> Pathway:
         graph = GraphDoc(steps=self.steps, transitions=self.transitions)
@@ -201,9 +339,47 @@ class PathwayDocument(_Doc):
         )
 
 
+_PATTERN_MESSAGES = {
+    TEXT_PATTERN: "contains a character that cannot be stored or exported (a control "
+    "character such as NUL, or U+FFFE/U+FFFF)",
+    REQUIRED_TEXT_PATTERN: "must not be empty, and may hold no control character "
+    "(such as NUL) and no U+FFFE/U+FFFF",
+    LINE_PATTERN: "must be a single line without control characters (such as NUL) "
+    "and without U+FFFE/U+FFFF",
+    REQUIRED_LINE_PATTERN: "must not be empty, and must be a single line without control "
+    "characters (such as NUL) and without U+FFFE/U+FFFF",
+    KEY_PATTERN: "is not a key: use lower-case letters, digits, '-' and '_', starting and "
+    "ending with a letter or digit",
+    DURATION_PATTERN: "is not an ISO 8601 duration in weeks, days, hours, minutes and "
+    "seconds (e.g. PT24H, P14D, P1DT12H)",
+}
+
+
+def error_message(error: Mapping[str, Any]) -> str:
+    """The words for one pydantic error: what a pattern or cap asks for, not the pattern.
+
+    >>> error_message({"type": "string_pattern_mismatch", "ctx": {"pattern": DURATION_PATTERN}})
+    'is not an ISO 8601 duration in weeks, days, hours, minutes and seconds (e.g. PT24H, ...)'
+    """
+    kind = error.get("type")
+    ctx = error.get("ctx") or {}
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERN_MESSAGES:
+        return _PATTERN_MESSAGES[ctx["pattern"]]
+    if kind == "too_long":
+        return (
+            f"more than {ctx.get('max_length')} items ({ctx.get('actual_length')} sent); "
+            "none of them was read"
+        )
+    if kind == "string_unicode":
+        return "contains a lone surrogate (such as \\ud800), which is not a character"
+    return printable(str(error.get("msg", "")), max_length=500)
+
+
 def _violations(error: PydanticValidationError) -> list[Violation]:
     return [
-        Violation(tuple(part for part in item["loc"] if isinstance(part, str | int)), item["msg"])
+        Violation(
+            tuple(part for part in item["loc"] if isinstance(part, str | int)), error_message(item)
+        )
         for item in error.errors(include_url=False)
     ]
 

@@ -14,15 +14,23 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-__all__ = ["MAX_DURATION", "is_duration", "parse_duration"]
+__all__ = ["DURATION_PATTERN", "MAX_DURATION", "is_duration", "parse_duration"]
 
 # Calendar years and months have no fixed length; deadlines in care are counted in
-# days and hours, so years and months are refused rather than approximated.
-_DURATION = re.compile(
-    r"P(?!$)(?:(?P<weeks>\d{1,4})W)?(?:(?P<days>\d{1,5})D)?"
-    r"(?:T(?=\d)(?:(?P<hours>\d{1,6})H)?(?:(?P<minutes>\d{1,7})M)?(?:(?P<seconds>\d{1,9})S)?)?",
-    re.ASCII,
+# days and hours, so years and months are refused rather than approximated. Written
+# without look-arounds or groups so that it means the same as a ``pattern`` in the
+# OpenAPI spec: at least one part, and a ``T`` only before a time part.
+_DATE_PART = r"(?:[0-9]{1,4}W(?:[0-9]{1,5}D)?|[0-9]{1,5}D)"
+_TIME_PART = (
+    r"T(?:[0-9]{1,6}H(?:[0-9]{1,7}M)?(?:[0-9]{1,9}S)?"
+    r"|[0-9]{1,7}M(?:[0-9]{1,9}S)?"
+    r"|[0-9]{1,9}S)"
 )
+DURATION_PATTERN = rf"^P(?:{_DATE_PART}(?:{_TIME_PART})?|{_TIME_PART})$"
+"""ISO 8601 durations in weeks, days, hours, minutes and seconds (``PT24H``, ``P1DT12H``)."""
+_DURATION = re.compile(DURATION_PATTERN.removeprefix("^").removesuffix("$"))
+_PART = re.compile(r"([0-9]+)([WDHMS])")
+_UNITS = {"W": "weeks", "D": "days", "H": "hours", "M": "minutes", "S": "seconds"}
 
 MAX_DURATION = timedelta(days=3660)
 """Longest duration accepted (about ten years): longer ones are typing mistakes."""
@@ -34,13 +42,12 @@ def parse_duration(text: str) -> timedelta:
     Raises ``ValueError`` for anything else, including years and months (``P1Y``,
     ``P2M``) whose length is not fixed, and durations longer than ``MAX_DURATION``.
     """
-    match = _DURATION.fullmatch(text)
-    if match is None or text.endswith("T"):
+    if _DURATION.fullmatch(text) is None:
         raise ValueError(
             f"{text!r} is not an ISO 8601 duration in weeks, days, hours, minutes "
             "and seconds (e.g. PT24H, P14D, P1DT12H)"
         )
-    parts = {name: int(value) for name, value in match.groupdict().items() if value}
+    parts = {_UNITS[unit]: int(number) for number, unit in _PART.findall(text)}
     try:
         value = timedelta(**parts)
     except OverflowError:

@@ -2,8 +2,8 @@
 
 These are not the gap analysis. A draft may be incomplete (no home step, a handover
 without a checklist) and still be stored; it may not be *malformed*: duplicate or
-dangling keys, self-loops, unknown levels or kinds, bad durations, text with control
-characters, or more than the configured limits.
+dangling keys, self-loops, unknown levels or kinds, bad durations, text with characters
+XML cannot carry (:mod:`pathways.text`), or more than the configured limits.
 
 >>> from pathways.model import Pathway, PathwayInfo
 >>> validate_pathway(Pathway(PathwayInfo(title="Hip fracture")))
@@ -11,7 +11,6 @@ characters, or more than the configured limits.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from pathways.durations import parse_duration
@@ -19,36 +18,15 @@ from pathways.errors import InvalidPathway, Violation
 from pathways.gaps.rules import validate_rule_settings
 from pathways.limits import DEFAULT_LIMITS, Limits
 from pathways.model import Handover, Level, Pathway, PathwayInfo, Step, StepKind, Transition
+from pathways.text import Loc, is_key, text_violations
 
-__all__ = ["KEY_PATTERN", "text_violations", "validate_info", "validate_pathway"]
-
-KEY_PATTERN = r"^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$"
-_KEY = re.compile(KEY_PATTERN)
-# Control characters other than tab, line feed and carriage return; NUL among them.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_LINE_BREAK = re.compile(r"[\n\r]")
-
-Loc = tuple[str | int, ...]
-
-
-def text_violations(
-    value: str, loc: Loc, *, max_length: int, multiline: bool = False, required: bool = False
-) -> Iterator[Violation]:
-    """Violations of one text field: length, control characters, line breaks, emptiness."""
-    if required and not value.strip():
-        yield Violation(loc, "must not be empty")
-    if len(value) > max_length:
-        yield Violation(loc, f"is {len(value)} characters long; at most {max_length} allowed")
-    if _CONTROL.search(value):
-        yield Violation(loc, "contains a control character (such as NUL), which is not allowed")
-    if not multiline and _LINE_BREAK.search(value):
-        yield Violation(loc, "must be a single line")
+__all__ = ["validate_info", "validate_pathway"]
 
 
 def _key_violations(key: str, loc: Loc, limits: Limits) -> Iterator[Violation]:
     if len(key) > limits.max_key_length:
         yield Violation(loc, f"is longer than {limits.max_key_length} characters")
-    elif not _KEY.match(key):
+    elif not is_key(key):
         yield Violation(
             loc,
             f"{key!r} is not a key: use lower-case letters, digits, '-' and '_', "

@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from api.schemas.common import Input
 from api.services.auth import Scope
 from db import models as orm
+from pathways.document import Name
 from pathways.model import Level
 
 __all__ = [
@@ -30,7 +31,7 @@ HerId = Annotated[
 
 
 class OrganizationCreate(Input):
-    name: str = Field(max_length=300)
+    name: Name
     level: Level
     organization_number: OrganizationNumber | None = None
     her_id: HerId | None = None
@@ -57,7 +58,7 @@ class OrganizationRead(BaseModel):
 
 
 class TokenCreate(Input):
-    name: str = Field(max_length=300, description="What uses it, e.g. 'DIPS integration'")
+    name: Name = Field(description="What uses it, e.g. 'DIPS integration'")
     scope: Scope = Field(description="read (integrations), edit (editors), admin (operator)")
 
 

@@ -13,14 +13,18 @@ from api.services.pathways import PathwayView
 from db import models as orm
 from db.repositories.pathways import rules_of
 from pathways.document import (
+    DateText,
+    DurationText,
     HandoverDoc,
+    Key,
+    Line,
+    Name,
     PathwayInfoDoc,
     RulesDoc,
     StepDoc,
+    Text,
     TransitionDoc,
     rules_dict,
-    step_dict,
-    transition_dict,
 )
 from pathways.model import Level, Pathway, Step, StepKind, Transition
 from pathways.participation import authorship_shares
@@ -52,11 +56,11 @@ class PathwayCreate(PathwayInfoDoc):
 class PathwayUpdate(PartialInput):
     NULLABLE: ClassVar[frozenset[str]] = frozenset({"review_due"})
 
-    title: str | None = None
-    description: str | None = None
-    target_group: str | None = None
-    agreement_ref: str | None = None
-    review_due: date | None = None
+    title: Name | None = None
+    description: Text | None = None
+    target_group: Line | None = None
+    agreement_ref: Line | None = None
+    review_due: DateText | None = None
     rules: RulesDoc | None = Field(
         default=None, description="Replaces the rule sets and deadlines as a whole"
     )
@@ -171,11 +175,11 @@ class PathwayRead(BaseModel):
 
 
 def step_read(step: Step) -> StepDoc:
-    return StepDoc.model_validate(step_dict(step))
+    return StepDoc.of(step)
 
 
 def transition_read(transition: Transition) -> TransitionDoc:
-    return TransitionDoc.model_validate(transition_dict(transition))
+    return TransitionDoc.of(transition)
 
 
 class GraphRead(BaseModel):
@@ -197,12 +201,12 @@ class StepUpdate(PartialInput):
 
     NULLABLE: ClassVar[frozenset[str]] = frozenset({"expected_duration"})
 
-    name: str | None = None
+    name: Name | None = None
     level: Level | None = None
     kind: StepKind | None = None
-    responsible: str | None = None
-    expected_duration: str | None = None
-    description: str | None = None
+    responsible: Line | None = None
+    expected_duration: DurationText | None = None
+    description: Text | None = None
 
 
 class TransitionUpdate(PartialInput):
@@ -210,9 +214,9 @@ class TransitionUpdate(PartialInput):
 
     NULLABLE: ClassVar[frozenset[str]] = frozenset({"handover"})
 
-    from_: str | None = Field(default=None, alias="from")
-    to: str | None = None
-    label: str | None = None
+    from_: Key | None = Field(default=None, alias="from")
+    to: Key | None = None
+    label: Line | None = None
     handover: HandoverDoc | None = Field(
         default=None, description="A whole handover (replaces the old one), or null"
     )

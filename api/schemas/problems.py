@@ -28,7 +28,12 @@ class Problem(BaseModel):
     detail: str
     instance: str | None = Field(default=None, description="The request path")
     errors: list[FieldError] | None = Field(
-        default=None, description="Each invalid field, for validation problems"
+        default=None,
+        max_length=50,
+        description="Each invalid field, for validation problems (the first 50)",
+    )
+    errors_omitted: int | None = Field(
+        default=None, ge=1, description="How many more invalid fields there were than listed"
     )
     current_etag: str | None = Field(
         default=None, description="The current ETag, for 412 Precondition Failed"

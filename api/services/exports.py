@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -78,7 +79,7 @@ def export_pathway(
             language=language,
         )
         name = f"pathway-{pathway_id}-draft-r{row.revision}"
-        etag = f'"r{row.revision}-{form.name}-{language}"'
+        etag = None  # of the bytes: approvals and status change them, not only the revision
         immutable = False
     else:
         versions_visible(session, client=client, pathway_id=pathway_id)
@@ -108,8 +109,12 @@ def export_pathway(
         name = f"pathway-{pathway_id}-v{found.number}"
         etag = f'"v{found.number}-{form.name}-{language}"'
         immutable = version is not None
+    content = export(pathway, form.name, context=context)
+    if etag is None:
+        digest = hashlib.sha256(content).hexdigest()[:20]
+        etag = f'"r{row.revision}-{form.name}-{language}-{digest}"'
     return Exported(
-        content=export(pathway, form.name, context=context),
+        content=content,
         format=form,
         filename=f"{name}.{form.extension}",
         etag=etag,
