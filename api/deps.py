@@ -22,12 +22,16 @@ from sqlalchemy.orm import Session
 from api.audit import remember_client
 from api.errors import Unprocessable
 from api.gate import DatabaseGate
+from api.openapi import SPEC_REQUIRED
 from api.services.auth import Client, authenticate
 from api.settings import Settings
 from db.session import Database
-from pathways.limits import Limits
+from pathways.limits import DEFAULT_LIMITS, Limits
+from pathways.text import KEY_PATTERN
 
 __all__ = [
+    "CONDITIONAL",
+    "IF_MATCH_PATTERN",
     "ClientDep",
     "IdPath",
     "IfMatch",
@@ -67,8 +71,9 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     """
     database: Database = request.app.state.database
     gate: DatabaseGate = request.app.state.gate
-    factory = database.reader if request.method in _SAFE_METHODS else database.writer
-    async with gate.place():
+    writes = request.method not in _SAFE_METHODS
+    factory = database.writer if writes else database.reader
+    async with gate.place(write=writes):
         session = factory()
         try:
             yield session
@@ -105,10 +110,22 @@ class PageParams:
     offset: int
 
 
+_PAGE = Settings.model_fields
+_DEFAULT_PAGE_SIZE: int = _PAGE["default_page_size"].default
+_MAX_PAGE_SIZE: int = _PAGE["max_page_size"].default
+
+
 async def get_page(
     settings: SettingsDep,
     limit: Annotated[
-        int | None, Query(ge=1, le=10_000, description="Page size (default 50, at most 200)")
+        int | None,
+        # The spec is made with the default settings: it states their cap, which the
+        # check below enforces for whatever cap the settings give.
+        Query(
+            ge=1,
+            le=_MAX_PAGE_SIZE,
+            description=f"Page size (default {_DEFAULT_PAGE_SIZE}, at most {_MAX_PAGE_SIZE})",
+        ),
     ] = None,
     offset: Annotated[int, Query(ge=0, le=2_000_000_000)] = 0,
 ) -> PageParams:
@@ -130,7 +147,14 @@ async def get_page(
 PageDep = Annotated[PageParams, Depends(get_page)]
 
 IdPath = Annotated[int, Path(ge=1, le=2_147_483_647)]
-KeyPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9_-]+$")]
+KeyPath = Annotated[
+    str, Path(min_length=1, max_length=DEFAULT_LIMITS.max_key_length, pattern=KEY_PATTERN)
+]
+
+IF_MATCH_PATTERN = r"^\s*([^\s*]|\*\s*\S)"
+"""What :func:`api.services.editing.check_if_match` takes for an entity tag (list): not
+blank and not ``*``, which get 428. Documented, not enforced here: a missing or blank
+If-Match must get 428 (the product's contract), not the 422 of a failed validation."""
 
 
 async def get_if_match(
@@ -141,6 +165,7 @@ async def get_if_match(
             max_length=200,
             description="The ETag of the revision you read; required for every change "
             "(428 without it, 412 if it is not the current one)",
+            json_schema_extra={"pattern": IF_MATCH_PATTERN, SPEC_REQUIRED: True},
         ),
     ] = None,
 ) -> str | None:
@@ -148,6 +173,23 @@ async def get_if_match(
 
 
 IfMatch = Annotated[str | None, Depends(get_if_match)]
+
+
+async def get_if_none_match(
+    if_none_match: Annotated[
+        str | None,
+        Header(
+            alias="If-None-Match",
+            max_length=2000,
+            description="ETags you hold: 304 Not Modified when one is current",
+        ),
+    ] = None,
+) -> None:
+    """Documents ``If-None-Match`` (:func:`api.conditional.tagged` reads the header)."""
+
+
+CONDITIONAL = Depends(get_if_none_match)
+"""``dependencies=[CONDITIONAL]`` on a route that may answer 304."""
 
 
 def _language(header: str | None) -> str:

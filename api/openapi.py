@@ -13,10 +13,47 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-__all__ = ["SPEC_PATH", "build_spec", "install_openapi", "render_spec"]
+from api.schemas.common import without_null
+
+__all__ = ["SPEC_PATH", "SPEC_REQUIRED", "build_spec", "install_openapi", "render_spec"]
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi" / "openapi.json"
 _PROBLEM = "application/problem+json"
+
+SPEC_REQUIRED = "x-required-in-spec"
+"""Put ``{SPEC_REQUIRED: True}`` in a parameter's ``json_schema_extra`` to have the spec
+declare it required while the handler still runs without it, to answer with its own
+status (``If-Match``: 428, not the 422 of a missing parameter)."""
+
+_STATUS_PHRASES = {
+    400: "The body could not be read",
+    412: "If-Match is not the current ETag (the body has current_etag)",
+    413: "The request body is too large",
+    428: "If-Match is missing",
+    503: "The database is busy or unreachable (retry after Retry-After seconds)",
+}
+
+
+def _spec_required(operation: dict[str, Any]) -> bool:
+    """Mark the parameters declared :data:`SPEC_REQUIRED` required; whether there were."""
+    found = False
+    for parameter in operation.get("parameters", []):
+        # A path, query or header parameter is a string on the wire, never null:
+        # ``X | None = None`` only means that it may be left out.
+        schema = parameter["schema"] = without_null(parameter.get("schema", {}))
+        if schema.pop(SPEC_REQUIRED, False):
+            parameter["required"] = True
+            found = True
+    return found
+
+
+def _document(operation: dict[str, Any], status: int) -> None:
+    responses = operation.setdefault("responses", {})
+    if str(status) not in responses:
+        responses[str(status)] = {
+            "description": _STATUS_PHRASES[status],
+            "content": {_PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
 
 
 def build_spec(app: FastAPI) -> dict[str, Any]:
@@ -28,15 +65,19 @@ def build_spec(app: FastAPI) -> dict[str, Any]:
         routes=app.routes,
         tags=app.openapi_tags,
     )
-    problem_ref = {"$ref": "#/components/schemas/Problem"}
     for path in spec.get("paths", {}).values():
         for operation in path.values():
-            if "requestBody" in operation and "400" not in operation["responses"]:
-                # The framework answers 400 to a body it cannot read at all (not UTF-8).
-                operation["responses"]["400"] = {
-                    "description": "The body could not be read",
-                    "content": {_PROBLEM: {"schema": problem_ref}},
-                }
+            if _spec_required(operation):
+                # Only If-Match is: a change without it (428) or with an old one (412).
+                _document(operation, 412)
+                _document(operation, 428)
+            if "requestBody" in operation:
+                # The framework answers 400 to a body it cannot read at all (not UTF-8);
+                # the body size cap (api.middleware) 413 to one over the cap.
+                _document(operation, 400)
+                _document(operation, 413)
+            # Every operation waits for a place at the database gate (api.gate).
+            _document(operation, 503)
             for code, response in operation.get("responses", {}).items():
                 content = response.get("content")
                 if code[0] in "45" and content:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response, status
 
 from api.deps import ClientDep, IdPath, IfMatch, KeyPath, LimitsDep, SessionDep
 from api.problems import problem_responses
+from api.routers.methods import ResourceRoute
 from api.schemas.pathways import (
     GraphRead,
     StepUpdate,
@@ -20,7 +21,7 @@ from api.services import graph as service
 from api.services.editing import etag
 from pathways.document import GraphDoc, StepDoc, TransitionDoc
 
-router = APIRouter(tags=["graph"])
+router = APIRouter(tags=["graph"], route_class=ResourceRoute)
 
 _READ_PROBLEMS = problem_responses(401, 404, 422)
 _CHANGE_PROBLEMS = problem_responses(401, 403, 404, 409, 412, 413, 422, 428)

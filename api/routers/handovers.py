@@ -16,17 +16,21 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from pydantic import AfterValidator, BeforeValidator
 
 from api.audit import remember_client
 from api.conditional import tagged
-from api.deps import ClientDep, PageDep, SessionDep
+from api.deps import CONDITIONAL, ClientDep, PageDep, SessionDep
 from api.errors import Unprocessable
 from api.problems import problem_responses
+from api.routers.methods import ResourceRoute
 from api.schemas.handovers import FeedPageRead, HandoverList, HandoverRead
 from api.services.handovers import REVALIDATE, ChecklistAsk, HandoverService, feed
+from pathways.limits import DEFAULT_LIMITS
 from pathways.model import Level, Side
+from pathways.text import KEY_PATTERN, is_key
 
-router = APIRouter(tags=["handovers"])
+router = APIRouter(tags=["handovers"], route_class=ResourceRoute)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +70,13 @@ _HOT_PARAMETERS: list[dict[str, Any]] = [
         "description": "json (default), or fhir for FHIR R4 Questionnaires",
         "schema": {"type": "string", "enum": ["json", "fhir"], "default": "json"},
     },
+    {
+        "name": "If-None-Match",
+        "in": "header",
+        "required": False,
+        "description": "ETags you hold: 304 Not Modified when one is current",
+        "schema": {"type": "string", "maxLength": 2000},
+    },
 ]
 _PATHWAY_PARAMETER: dict[str, Any] = {
     "name": "pathway_id",
@@ -77,7 +88,12 @@ _TRANSITION_PARAMETER: dict[str, Any] = {
     "name": "transition_key",
     "in": "path",
     "required": True,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[a-z0-9_-]+$"},
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": DEFAULT_LIMITS.max_key_length,
+        "pattern": KEY_PATTERN,
+    },
 }
 _HOT = {
     "security": [{"HTTPBearer": []}],
@@ -87,7 +103,6 @@ _HOT_ONE = {
     "security": [{"HTTPBearer": []}],
     "parameters": [_PATHWAY_PARAMETER, _TRANSITION_PARAMETER, *_HOT_PARAMETERS],
 }
-_KEY = re.compile(r"[a-z0-9_-]{1,64}")
 """The hot routes read their token and query themselves, sparing FastAPI's per-request
 parameter analysis (two thirds of their time when measured); this documents both."""
 _SIDES = {side.value: side for side in Side}
@@ -115,7 +130,7 @@ def _pathway_id(request: Request) -> int:
 
 def _transition_key(request: Request) -> str:
     raw: str = request.path_params["transition_key"]
-    if not _KEY.fullmatch(raw):
+    if len(raw) > DEFAULT_LIMITS.max_key_length or not is_key(raw):
         raise Unprocessable(
             "path.transition_key: must be a transition key",
             errors=[{"loc": ["path", "transition_key"], "pointer": None, "detail": "not a key"}],
@@ -169,6 +184,26 @@ def _hot_query(request: Request) -> HotQuery:
 
 
 _PROBLEMS = problem_responses(401, 404, 422)
+
+
+def _date_time_text(value: object) -> object:
+    """An RFC 3339 date-time, as the spec says: not a Unix time (pydantic takes both)."""
+    if isinstance(value, str) and not _DATE_TIME.match(value):
+        raise ValueError("must be a date and time, e.g. 2026-05-01T12:00:00Z")
+    return value
+
+
+_DATE_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ]")
+
+
+def _in_utc(value: datetime) -> datetime:
+    """The time in UTC (no offset means UTC); one that has no UTC time is an error."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is outside the range of dates this service can compare") from None
 
 
 def _bearer_token(request: Request) -> str | None:
@@ -233,7 +268,14 @@ def add_hot_routes(app: FastAPI) -> None:
     common: dict[str, Any] = {
         "methods": ["GET"],
         "tags": ["handovers"],
-        "responses": {304: {"description": "Not modified"}, **_PROBLEMS},
+        "responses": {
+            200: {
+                "description": "The checklists (`format=fhir`: FHIR R4)",
+                "content": {"application/fhir+json": {"schema": {"type": "object"}}},
+            },
+            304: {"description": "Not modified"},
+            **_PROBLEMS,
+        },
     }
     app.add_api_route(
         "/pathways/{pathway_id}/handovers",
@@ -255,6 +297,7 @@ def add_hot_routes(app: FastAPI) -> None:
     "/handovers",
     response_model=FeedPageRead,
     responses={304: {"description": "Not modified"}, **_PROBLEMS},
+    dependencies=[CONDITIONAL],
 )
 def handover_feed(
     request: Request,
@@ -268,13 +311,13 @@ def handover_feed(
     ] = None,
     since: Annotated[
         datetime | None,
+        BeforeValidator(_date_time_text),
+        AfterValidator(_in_utc),
         Query(description="Only versions approved after this time (UTC if no offset)"),
     ] = None,
 ) -> Response:
     """Handovers of the approved versions of every pathway the organisation takes part
     in, newest first: sync incrementally by passing the last `newest` as `since`."""
-    if since is not None and since.tzinfo is None:
-        since = since.replace(tzinfo=UTC)
     result = feed(
         session,
         cache=service.versions,

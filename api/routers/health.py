@@ -8,10 +8,11 @@ from sqlalchemy import text
 
 from api.deps import ClientDep, SessionDep
 from api.problems import problem_responses
+from api.routers.methods import ResourceRoute
 from api.schemas.organizations import MeRead, OrganizationRead
 from api.services.organizations import get_organization
 
-router = APIRouter(tags=["service"])
+router = APIRouter(tags=["service"], route_class=ResourceRoute)
 
 
 class Health(BaseModel):

@@ -6,11 +6,12 @@ from fastapi import APIRouter, Response, status
 
 from api.deps import ClientDep, IdPath, IfMatch, SessionDep
 from api.problems import problem_responses
+from api.routers.methods import ResourceRoute
 from api.schemas.pathways import PathwayRead
 from api.services import participants as service
 from api.services.editing import etag
 
-router = APIRouter(tags=["participants"])
+router = APIRouter(tags=["participants"], route_class=ResourceRoute)
 
 
 @router.put(

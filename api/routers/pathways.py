@@ -9,13 +9,19 @@ from fastapi.responses import JSONResponse
 
 from api.deps import ClientDep, IdPath, IfMatch, LimitsDep, PageDep, SessionDep
 from api.problems import problem_responses
+from api.routers.methods import ResourceRoute
 from api.schemas.common import Page
-from api.schemas.pathways import HistoryEntryRead, PathwayCreate, PathwayRead, PathwayUpdate
+from api.schemas.pathways import (
+    HistoryEntryRead,
+    PathwayCreate,
+    PathwayRead,
+    PathwayUpdate,
+)
 from api.services import pathways as service
 from api.services.editing import etag
 from pathways.document import PathwayDocument
 
-router = APIRouter(tags=["pathways"])
+router = APIRouter(tags=["pathways"], route_class=ResourceRoute)
 
 _CHANGE_PROBLEMS = problem_responses(401, 403, 404, 412, 413, 422, 428)
 

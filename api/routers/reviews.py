@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from api.conditional import IMMUTABLE, tagged
 from api.deps import (
+    CONDITIONAL,
     ClientDep,
     IdPath,
     IfMatch,
@@ -17,6 +18,7 @@ from api.deps import (
     VersionSelector,
 )
 from api.problems import problem_responses
+from api.routers.methods import ResourceRoute
 from api.schemas.common import Page
 from api.schemas.reviews import (
     ApprovalResult,
@@ -28,7 +30,7 @@ from api.schemas.reviews import (
 from api.services import approvals, exports, gaps, versions
 from pathways.export import FORMATS
 
-router = APIRouter(tags=["reviews"])
+router = APIRouter(tags=["reviews"], route_class=ResourceRoute)
 
 
 @router.get("/pathways/{pathway_id}/gaps", responses=problem_responses(401, 404, 422))
@@ -103,6 +105,7 @@ def list_versions(
     "/pathways/{pathway_id}/versions/{number}",
     response_model=VersionRead,
     responses={304: {"description": "Not modified"}, **problem_responses(401, 404, 422)},
+    dependencies=[CONDITIONAL],
 )
 def get_version(
     pathway_id: IdPath,
@@ -128,6 +131,7 @@ def get_version(
         304: {"description": "Not modified"},
         **problem_responses(400, 401, 404, 422),
     },
+    dependencies=[CONDITIONAL],
 )
 def export(
     pathway_id: IdPath,
@@ -136,7 +140,14 @@ def export(
     language: LanguageDep,
     request: Request,
     format: Annotated[
-        str, Query(max_length=40, description="One of: " + ", ".join(FORMATS))
+        str,
+        # The registry's names, documented as an enum; an unknown one gets 400 with the
+        # list (api.services.exports).
+        Query(
+            max_length=40,
+            description="One of: " + ", ".join(FORMATS),
+            json_schema_extra={"enum": list(FORMATS)},
+        ),
     ] = "json",
     version: Annotated[
         str | None,

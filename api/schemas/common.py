@@ -6,9 +6,33 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["Input", "Page", "PartialInput"]
+__all__ = ["Input", "Page", "PartialInput", "without_null"]
 
 T = TypeVar("T")
+
+
+def without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` without its ``null`` alternative, nor a ``null`` default."""
+    options = schema.get("anyOf")
+    if not options:
+        return schema
+    kept = [option for option in options if option.get("type") != "null"]
+    rest = {
+        key: value
+        for key, value in schema.items()
+        if key != "anyOf" and not (key == "default" and value is None)
+    }
+    return {**kept[0], **rest} if len(kept) == 1 else {**rest, "anyOf": kept}
+
+
+def _nullable_only(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """The JSON schema of a :class:`PartialInput`: only its ``NULLABLE`` fields take null."""
+    nullable: frozenset[str] = getattr(model, "NULLABLE", frozenset())
+    properties = schema.get("properties", {})
+    for name, field in model.model_fields.items():
+        key = field.alias or name
+        if name not in nullable and key in properties:
+            properties[key] = without_null(properties[key])
 
 
 class Input(BaseModel):
@@ -18,7 +42,10 @@ class Input(BaseModel):
 
 
 class PartialInput(Input):
-    """Base of PATCH bodies: every field is optional, but only ``NULLABLE`` ones take null."""
+    """Base of PATCH bodies: every field is optional, but only ``NULLABLE`` ones take null
+    (as the schema says)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_nullable_only)
 
     NULLABLE: ClassVar[frozenset[str]] = frozenset()
 
