@@ -1,14 +1,20 @@
 """The ``pathways`` console command.
 
     pathways serve [--host H] [--port P] [--database-url URL] [--workers N]
+                   [--access-log | --no-access-log] [--forwarded-allow-ips IPS]
     pathways demo [--database-url URL]
     pathways migrate [--database-url URL]
     pathways org create --name NAME --level hospital|municipality [--json]
-    pathways token create --org ID --scope read|edit|admin --name NAME
+    pathways org list [--json]
+    pathways token create --org ID --scope read|edit|admin|operator --name NAME
+    pathways token list --org ID [--json]
+    pathways token revoke ID
     pathways check FILE [--rules core,norway] [--format text|json] [--language en|nb]
     pathways export FILE --format bpmn|fhir|svg|html|... [--output OUT]
 
-``PATHWAYS_DATABASE_URL`` selects the database (default: a SQLite file under ./var).
+``PATHWAYS_DATABASE_URL`` selects the database (default: the SQLite file ``pathways.db``
+in the user's data directory, e.g. ``~/.local/share/hjem-til-hjem`` on Linux). The
+console acts as the operator: it manages every organisation and token.
 """
 
 from __future__ import annotations
@@ -21,16 +27,24 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from api.errors import ApiError
 from api.services.auth import Scope
 from api.services.demo import load_demo
-from api.services.organizations import create_organization, create_token
+from api.services.organizations import (
+    create_organization,
+    create_token,
+    list_organizations,
+    list_tokens,
+    revoke_token,
+)
 from api.settings import Settings
+from db import models as orm
 from db.migrate import upgrade
-from db.session import Database
+from db.session import Database, default_database_url, describe_database
 from pathways.document import parse_document
 from pathways.errors import InvalidPathway, PathwayError
 from pathways.export import FORMATS, ExportContext, export
@@ -58,13 +72,29 @@ def _transaction(settings: Settings) -> Iterator[Session]:
         database.dispose()
 
 
+def _where(settings: Settings) -> str:
+    """The database, as the console prints it (never a password), with a hint when the
+    default is used while an older default database is in the working directory."""
+    where = describe_database(settings.database_url)
+    old = Path("var") / "pathways.db"
+    if settings.database_url == default_database_url() and old.is_file():
+        where += (
+            f" (not {old.resolve()}, the default of older versions: to keep using it, set "
+            f"PATHWAYS_DATABASE_URL=sqlite:///{old.resolve().as_posix()})"
+        )
+    return where
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = _settings(args)
     upgrade(settings.database_url)
     url = f"http://{args.host}:{args.port}"
-    print(f"Hjem til hjem on {url}  (API docs: {url}/docs, database: {settings.database_url})")
+    access_log = settings.access_log if args.access_log is None else args.access_log
+    print(f"Hjem til hjem on {url}  (API docs: {url}/docs)")
+    print(f"Database: {_where(settings)}")
+    print(f"Access log: {'on' if access_log else 'off (PATHWAYS_ACCESS_LOG=true to log requests)'}")
     sys.stdout.flush()
     uvicorn.run(
         "api.app:app_from_environment",
@@ -73,7 +103,9 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         log_level=args.log_level,
-        access_log=not args.no_access_log,
+        access_log=access_log,
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips or settings.forwarded_allow_ips,
         timeout_graceful_shutdown=10,
     )
     return 0
@@ -83,9 +115,9 @@ def _demo(args: argparse.Namespace) -> int:
     settings = _settings(args)
     with _transaction(settings) as session:
         pathway_id, tokens = load_demo(session, limits=settings.limits)
-    print(f"Demo data loaded into {settings.database_url}")
+    print(f"Demo data loaded into {_where(settings)}")
     print(f"Demo pathway: /pathways/{pathway_id}")
-    print("Tokens (shown once; running 'pathways demo' again issues new ones):")
+    print("Tokens (shown once; running 'pathways demo' again revokes them and issues new ones):")
     for token in tokens:
         print(f"  {token.organization} ({token.level.value}, {token.scope.value}): {token.token}")
     return 0
@@ -94,7 +126,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _migrate(args: argparse.Namespace) -> int:
     settings = _settings(args)
     upgrade(settings.database_url)
-    print(f"{settings.database_url} is at the newest schema")
+    print(f"{describe_database(settings.database_url)} is at the newest schema")
     return 0
 
 
@@ -116,6 +148,88 @@ def _org_create(args: argparse.Namespace) -> int:
     else:
         print(f"organisation {result['id']}: {result['name']} ({result['level']})")
     return 0
+
+
+def _org_list(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    rows: list[dict[str, Any]] = []
+    with _transaction(settings) as session:
+        while True:
+            page, total = list_organizations(session, level=None, limit=200, offset=len(rows))
+            rows += [
+                {
+                    "id": row.id,
+                    "name": row.name,
+                    "level": row.level,
+                    "organization_number": row.organization_number,
+                    "her_id": row.her_id,
+                }
+                for row in page
+            ]
+            if not page or len(rows) >= total:
+                break
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    _table(
+        ["id", "name", "level", "organization number", "HER-id"],
+        [
+            [r["id"], r["name"], r["level"], r["organization_number"] or "-", r["her_id"] or "-"]
+            for r in rows
+        ],
+    )
+    return 0
+
+
+def _token_fields(row: orm.Token) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "organization_id": row.organization_id,
+        "name": row.name,
+        "scope": row.scope,
+        "prefix": row.prefix,
+        "created_at": row.created_at.isoformat(),
+        "revoked_at": row.revoked_at.isoformat() if row.revoked_at else None,
+    }
+
+
+def _token_list(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    with _transaction(settings) as session:
+        found, _ = list_tokens(session, client=None, organization_id=args.org, limit=None)
+        rows = [_token_fields(row) for row in found]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    _table(
+        ["id", "name", "scope", "prefix", "created", "revoked"],
+        [
+            [r["id"], r["name"], r["scope"], r["prefix"], r["created_at"], r["revoked_at"] or "-"]
+            for r in rows
+        ],
+    )
+    return 0
+
+
+def _token_revoke(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    with _transaction(settings) as session:
+        fields = _token_fields(revoke_token(session, client=None, token_id=args.id))
+    print(
+        f"token {fields['id']} ({fields['name']!r}, {fields['scope']}, organisation "
+        f"{fields['organization_id']}) is revoked (since {fields['revoked_at']}); a running "
+        "server's checklist routes may accept it for up to PATHWAYS_TOKEN_CACHE_SECONDS more"
+    )
+    return 0
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> None:
+    cells = [header, *[[str(value) for value in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    for row in cells:
+        print(
+            "  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)).rstrip()
+        )
 
 
 def _token_create(args: argparse.Namespace) -> int:
@@ -206,7 +320,17 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.add_argument("--log-level", default="info")
-    serve.add_argument("--no-access-log", action="store_true", help="do not log each request")
+    serve.add_argument(
+        "--access-log",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="log one line per request (default: $PATHWAYS_ACCESS_LOG, off)",
+    )
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        help="proxies whose X-Forwarded-For/-Proto are trusted "
+        "(default: $PATHWAYS_FORWARDED_ALLOW_IPS, 127.0.0.1,::1)",
+    )
     database(serve)
     serve.set_defaults(run=_serve)
 
@@ -229,6 +353,10 @@ def _parser() -> argparse.ArgumentParser:
     org_create.add_argument("--json", action="store_true", help="print the result as JSON")
     database(org_create)
     org_create.set_defaults(run=_org_create)
+    org_list = org.add_parser("list", help="every organisation: id, name, level, identifiers")
+    org_list.add_argument("--json", action="store_true", help="print the result as JSON")
+    database(org_list)
+    org_list.set_defaults(run=_org_list)
 
     check = commands.add_parser(
         "check", help="gap analysis of a native document; exit code 1 on error findings"
@@ -255,6 +383,17 @@ def _parser() -> argparse.ArgumentParser:
     token_create.add_argument("--name", required=True, help="what uses it")
     database(token_create)
     token_create.set_defaults(run=_token_create)
+    token_list = token.add_parser(
+        "list", help="an organisation's tokens, revoked ones too (never the secrets)"
+    )
+    token_list.add_argument("--org", type=int, required=True, help="organisation id")
+    token_list.add_argument("--json", action="store_true", help="print the result as JSON")
+    database(token_list)
+    token_list.set_defaults(run=_token_list)
+    token_revoke = token.add_parser("revoke", help="revoke a token (see 'token list' for ids)")
+    token_revoke.add_argument("id", type=int, help="token id")
+    database(token_revoke)
+    token_revoke.set_defaults(run=_token_revoke)
     return parser
 
 

@@ -7,7 +7,12 @@ concurrency, for the 200 path and the 304 path (If-None-Match). Prints req/s, p5
 the ratio ours/bare. Then loads the service at 4x its thread pool and checks that every
 request was answered and none with a 5xx.
 
-    python benchmarks/checklists.py [--seconds 10] [--connections 32]
+    python benchmarks/checklists.py [--seconds 10] [--connections 32] [--access-log]
+
+``--access-log`` serves with uvicorn's access log on (``PATHWAYS_ACCESS_LOG=true``, one
+line per request to standard output, sent to ``/dev/null`` here), to measure what it
+costs; the bare app never logs requests. The database is a SQLite file in a temporary
+directory, never the user's default database.
 """
 
 from __future__ import annotations
@@ -150,13 +155,21 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per path")
+    parser.add_argument(
+        "--access-log", action="store_true", help="serve with the access log on (its cost)"
+    )
     args = parser.parse_args()
     generator = "wrk" if shutil.which("wrk") else "python (httpx)"
     load = run_wrk if shutil.which("wrk") else run_python
 
     work = Path(tempfile.mkdtemp(prefix="checklists-bench-"))
-    env = dict(os.environ, PYTHONPATH=str(ROOT), PATHWAYS_THREADS=str(THREADS))
-    env.pop("PATHWAYS_DATABASE_URL", None)
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        PATHWAYS_THREADS=str(THREADS),
+        PATHWAYS_DATABASE_URL=f"sqlite:///{work / 'pathways.db'}",
+        PATHWAYS_ACCESS_LOG="true" if args.access_log else "false",
+    )
     demo = subprocess.run(
         [sys.executable, "-m", "api.cli", "demo"],
         cwd=work,
@@ -178,11 +191,13 @@ def main() -> None:
             "--port",
             str(ours_port),
             "--log-level",
-            "warning",
-            "--no-access-log",
+            "info" if args.access_log else "warning",
+            *([] if args.access_log else ["--no-access-log"]),
         ],
         cwd=work,
         env=env,
+        stdout=subprocess.DEVNULL if args.access_log else None,
+        stderr=subprocess.DEVNULL if args.access_log else None,
     )
     processes = [ours]
     try:
@@ -223,7 +238,8 @@ def main() -> None:
 
         print(
             f"generator: {generator}; {args.connections} connections, {args.seconds} s each; "
-            f"body {len(first.content)} bytes; service threads {THREADS}"
+            f"body {len(first.content)} bytes; service threads {THREADS}; "
+            f"access log {'on' if args.access_log else 'off'}"
         )
         print(
             f"{'path':6} {'app':6} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"

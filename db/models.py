@@ -70,7 +70,7 @@ class Token(Base):
 
     __tablename__ = "tokens"
     __table_args__ = (
-        CheckConstraint("scope IN ('read', 'edit', 'admin')", name="scope"),
+        CheckConstraint("scope IN ('read', 'edit', 'admin', 'operator')", name="scope"),
         Index("ix_tokens_organization_id", "organization_id"),
     )
 

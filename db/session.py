@@ -12,6 +12,8 @@ transaction.
 
 from __future__ import annotations
 
+import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,10 +22,42 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-__all__ = ["DEFAULT_DATABASE_URL", "Database", "make_engine", "sqlite_file"]
+__all__ = [
+    "DEFAULT_DATABASE_URL",
+    "Database",
+    "data_directory",
+    "default_database_url",
+    "describe_database",
+    "make_engine",
+    "sqlite_file",
+]
 
-DEFAULT_DATABASE_URL = "sqlite:///var/pathways.db"
-"""The embedded default: a SQLite file under ``var/`` in the working directory."""
+APP_DIRECTORY = "hjem-til-hjem"
+
+
+def data_directory() -> Path:
+    """The user's data directory for this application, the same from any working
+    directory: ``$XDG_DATA_HOME/hjem-til-hjem`` (default ``~/.local/share/hjem-til-hjem``)
+    on Linux and other Unix systems, ``~/Library/Application Support/hjem-til-hjem`` on
+    macOS, ``%LOCALAPPDATA%\\hjem-til-hjem`` on Windows."""
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / APP_DIRECTORY
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / APP_DIRECTORY
+    xdg = os.environ.get("XDG_DATA_HOME", "")
+    # The XDG Base Directory rule: a relative value is invalid and is ignored.
+    base_path = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
+    return base_path / APP_DIRECTORY
+
+
+def default_database_url() -> str:
+    """The embedded default: ``pathways.db`` in :func:`data_directory`, an absolute path."""
+    return f"sqlite:///{(data_directory() / 'pathways.db').as_posix()}"
+
+
+DEFAULT_DATABASE_URL = default_database_url()
+""":func:`default_database_url` when this module was imported."""
 
 _IMMEDIATE = "hjem_begin_immediate"
 
@@ -36,6 +70,16 @@ def sqlite_file(url: str | URL) -> Path | None:
     if parsed.database == ":memory:":
         return None
     return Path(parsed.database)
+
+
+def describe_database(url: str | URL) -> str:
+    """Where ``url`` points, to print: a SQLite file as its absolute path, another
+    database as its URL with the password masked."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = sqlite_file(parsed)
+        return "SQLite in memory" if path is None else f"SQLite file {path.resolve()}"
+    return parsed.render_as_string(hide_password=True)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -2,8 +2,12 @@
 
 The database is SQLite in a temporary file unless ``PATHWAYS_TEST_DATABASE_URL`` names
 another (CI sets a PostgreSQL URL). A PostgreSQL database given that way is dropped and
-created anew, then built with ``alembic upgrade head``; tests never skip when it is
+created anew, then built with ``alembic upgrade head``; so its name must end in ``_test``
+(``pathways_test``), or the run stops before touching it. Tests never skip when it is
 unreachable: they fail. Each test starts from empty tables.
+
+``XDG_DATA_HOME`` points at a temporary directory for the whole run, so that a console
+command started on the embedded default never touches the user's own database.
 """
 
 from __future__ import annotations
@@ -33,7 +37,42 @@ from pathways.model import Level
 EXAMPLE = Path(__file__).resolve().parent.parent / "pathways" / "examples" / "hip-fracture.json"
 
 
+TEST_SUFFIX = "_test"
+
+
+def require_test_database(url: str) -> None:
+    """Stop the run unless ``url``'s PostgreSQL database is one the tests may drop: its
+    name ends in ``_test``."""
+    name = make_url(url).database or ""
+    if not name.endswith(TEST_SUFFIX):
+        raise pytest.UsageError(
+            f"refusing to drop and recreate the PostgreSQL database {name!r}: the tests do "
+            f"that to the database they run on, so its name must end in {TEST_SUFFIX!r} "
+            "(e.g. .../pathways_test)"
+        )
+
+
+def derived_test_database(url: str, purpose: str) -> str:
+    """A second database next to the test database, e.g. ``pathways_test`` →
+    ``pathways_migration_test`` (so that concurrent runs on different databases do not
+    share it); its name ends in ``_test`` too."""
+    parsed = make_url(url)
+    require_test_database(url)
+    stem = (parsed.database or "")[: -len(TEST_SUFFIX)]
+    return parsed.set(database=f"{stem}_{purpose}{TEST_SUFFIX}").render_as_string(
+        hide_password=False
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Refuse, before any test runs, a PostgreSQL test database the run may not drop."""
+    url = os.environ.get("PATHWAYS_TEST_DATABASE_URL")
+    if url and make_url(url).get_backend_name() == "postgresql":
+        require_test_database(url)
+
+
 def _recreate_postgres_database(url: str) -> None:
+    require_test_database(url)
     parsed = make_url(url)
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
@@ -43,6 +82,14 @@ def _recreate_postgres_database(url: str) -> None:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     finally:
         admin.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_data_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The user's data directory (the embedded default database) is a temporary one."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data-home")))
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -135,11 +182,15 @@ class World:
     outsider: Actor
     hospital_reader: Actor
     operator: Actor
+    """An ``operator`` token (of the hospital): every organisation and token."""
+    admin: Actor
+    """An ``admin`` token of the outsider's organisation: its own organisation's tokens."""
 
 
 @pytest.fixture
 def world(db: Database, app_client: TestClient) -> World:
-    """Four organisations with tokens: a hospital, two municipalities, an outsider."""
+    """Four organisations with tokens: a hospital, two municipalities, an outsider; a read
+    token of the hospital, the operator, and an admin of the outsider's organisation."""
     created: dict[str, tuple[int, Level, str]] = {}
     tokens: dict[str, str] = {}
     with db.writer() as session, session.begin():
@@ -165,7 +216,8 @@ def world(db: Database, app_client: TestClient) -> World:
             ("municipality_b", "municipality_b", Scope.EDIT),
             ("outsider", "outsider", Scope.EDIT),
             ("hospital_reader", "hospital", Scope.READ),
-            ("operator", "hospital", Scope.ADMIN),
+            ("operator", "hospital", Scope.OPERATOR),
+            ("admin", "outsider", Scope.ADMIN),
         ]:
             _, secret = create_token(
                 session,
@@ -179,6 +231,7 @@ def world(db: Database, app_client: TestClient) -> World:
     org_of = {
         "hospital_reader": "hospital",
         "operator": "hospital",
+        "admin": "outsider",
     }
     actors = {
         key: Actor(app_client, secret, *created[org_of.get(key, key)])

@@ -34,7 +34,7 @@ def create_organization(
     limits: LimitsDep,
     response: Response,
 ) -> OrganizationRead:
-    """Register an organisation (operator: `admin` scope)."""
+    """Register an organisation (`operator` scope)."""
     row = service.create_organization(
         session,
         client=client,
@@ -87,7 +87,8 @@ def create_token(
     limits: LimitsDep,
     response: Response,
 ) -> TokenCreated:
-    """Issue a token for the organisation (`admin`). The token is in this answer only."""
+    """Issue a token for the organisation (its own `admin` tokens, or `operator`). The
+    token is in this answer only. `operator` tokens are issued from the console only."""
     row, secret = service.create_token(
         session,
         client=client,
@@ -100,6 +101,26 @@ def create_token(
     return TokenCreated(**TokenRead.of(row).model_dump(), token=secret)
 
 
+@router.get(
+    "/organizations/{organization_id}/tokens", responses=problem_responses(401, 403, 404, 422)
+)
+def list_tokens(
+    organization_id: IdPath, session: SessionDep, client: ClientDep, page: PageDep
+) -> Page[TokenRead]:
+    """The organisation's tokens, revoked ones too (its own `admin` tokens, or `operator`).
+    Never the secrets: only their first characters (`prefix`)."""
+    rows, total = service.list_tokens(
+        session,
+        client=client,
+        organization_id=organization_id,
+        limit=page.limit,
+        offset=page.offset,
+    )
+    return Page(
+        items=[TokenRead.of(r) for r in rows], total=total, limit=page.limit, offset=page.offset
+    )
+
+
 @router.delete(
     "/tokens/{token_id}",
     status_code=status.HTTP_204_NO_CONTENT,
@@ -108,7 +129,8 @@ def create_token(
 def revoke_token(
     token_id: IdPath, session: SessionDep, client: ClientDep, request: Request
 ) -> None:
-    """Revoke a token (`admin`). It stops working at once, except on the checklist
+    """Revoke a token (its organisation's `admin` tokens, or `operator`; 404 for a token
+    of another organisation). It stops working at once, except on the checklist
     routes of other worker processes, which trust their token cache for at most
     `PATHWAYS_TOKEN_CACHE_SECONDS` (default 5 s). Revoking twice is harmless."""
     row = service.revoke_token(session, client=client, token_id=token_id)

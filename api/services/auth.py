@@ -2,6 +2,10 @@
 
 A token is ``htt_`` and 43 URL-safe characters (256 random bits). Only its SHA-256 is
 stored, with the first 12 characters as a prefix to recognise it by in listings.
+
+Scopes rank ``read < edit < admin < operator``. ``admin`` manages the tokens of its own
+organisation; ``operator`` manages every organisation and every token, and is issued
+from the console only.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ class Scope(StrEnum):
     READ = "read"
     EDIT = "edit"
     ADMIN = "admin"
+    """Manages the tokens of its own organisation."""
+    OPERATOR = "operator"
+    """Manages every organisation and every token; issued from the console only."""
 
     @property
     def rank(self) -> int:

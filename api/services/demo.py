@@ -1,7 +1,9 @@
 """Demo data: one hospital trust, one municipality, the hip-fracture pathway, tokens.
 
 Idempotent: running it again creates no second organisation or pathway. Tokens are shown
-once only, so each run revokes the previous demo tokens and issues fresh ones.
+once only, so each run revokes the previous demo tokens (every unrevoked token of a demo
+organisation named ``demo editor`` or ``demo operator``) and issues fresh ones: an
+``edit`` token for each organisation and an ``operator`` token for the hospital.
 """
 
 from __future__ import annotations
@@ -89,7 +91,7 @@ def load_demo(session: Session, *, limits: Limits) -> tuple[int, list[DemoToken]
         loader = Client(
             token_id=None,
             token_name="pathways demo",  # noqa: S106 (a label, not a secret)
-            scope=Scope.ADMIN,
+            scope=Scope.EDIT,
             organization_id=hospital.id,
             organization_name=hospital.name,
             level=Level.HOSPITAL,
@@ -117,9 +119,9 @@ def load_demo(session: Session, *, limits: Limits) -> tuple[int, list[DemoToken]
         DemoToken(
             hospital.name,
             Level.HOSPITAL,
-            Scope.ADMIN,
+            Scope.OPERATOR,
             "demo operator",
-            _token(session, hospital.id, "demo operator", Scope.ADMIN, limits),
+            _token(session, hospital.id, "demo operator", Scope.OPERATOR, limits),
         )
     )
     return pathway_id, tokens

@@ -1,10 +1,22 @@
-"""Organisations and their tokens (the operator's work, ``admin`` scope)."""
+"""Organisations and their tokens.
+
+Who may do what, each rule in one function below:
+
+* organisations are registered by the operator (an ``operator`` token or the console):
+  :func:`_require_operator`;
+* an organisation's tokens are issued, listed and revoked by its own ``admin`` tokens
+  and by the operator (every organisation's): :func:`_manages_tokens_of`. Organisations
+  are listed to every client, so a refusal about one is 403; a token the client may not
+  manage is one it may not see, so revoking it is 404 like a token that does not exist;
+* ``operator`` tokens are issued from the console only, never over HTTP:
+  :func:`_require_issuable`; no token issues or revokes one above its own scope (403).
+"""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from api.errors import Conflict, NotFound, Unprocessable
+from api.errors import Conflict, Forbidden, NotFound, Unprocessable
 from api.services.auth import Client, Scope, issue_token
 from db import models as orm
 from db.repositories.organizations import OrganizationRepository
@@ -13,15 +25,56 @@ from db.types import utcnow
 from pathways.errors import Violation
 from pathways.limits import Limits
 from pathways.model import Level
-from pathways.validation import text_violations
+from pathways.text import text_violations
 
 __all__ = [
     "create_organization",
     "create_token",
     "get_organization",
     "list_organizations",
+    "list_tokens",
     "revoke_token",
 ]
+
+
+def _require_operator(client: Client | None, action: str) -> None:
+    """Organisations are the operator's: an ``operator`` token, or the console (None)."""
+    if client is not None:
+        client.require(Scope.OPERATOR, action)
+
+
+def _manages_tokens_of(client: Client | None, organization_id: int) -> bool:
+    """Whose tokens ``client`` issues, lists and revokes: the console's and an ``operator``
+    token's, every organisation's; an ``admin`` token's, its own organisation's."""
+    if client is None or client.allows(Scope.OPERATOR):
+        return True
+    return client.allows(Scope.ADMIN) and client.organization_id == organization_id
+
+
+def _require_token_manager(client: Client | None, organization_id: int, action: str) -> None:
+    """403 unless ``client`` manages the tokens of ``organization_id`` (organisations are
+    public: the refusal reveals nothing)."""
+    if client is None:
+        return
+    client.require(Scope.ADMIN, action)
+    if not _manages_tokens_of(client, organization_id):
+        raise Forbidden(
+            f"an 'admin' token manages the tokens of its own organisation only; {action} "
+            f"for organisation {organization_id} needs the 'operator' scope"
+        )
+
+
+def _require_issuable(client: Client | None, scope: Scope) -> None:
+    """No token issues one above its own scope, and ``operator`` tokens are the
+    console's alone: an HTTP client asking for one gets 403."""
+    if client is None:
+        return
+    if scope is Scope.OPERATOR:
+        raise Forbidden(
+            "'operator' tokens are issued from the console only: "
+            "pathways token create --org ID --scope operator --name NAME"
+        )
+    client.require(scope, f"issuing a {scope.value!r} token")
 
 
 def _check_text(fields: dict[str, str | None], limits: Limits) -> None:
@@ -54,8 +107,7 @@ def create_organization(
     limits: Limits,
 ) -> orm.Organization:
     """Create an organisation. ``client`` is ``None`` for the console (the operator)."""
-    if client is not None:
-        client.require(Scope.ADMIN, "creating organisations")
+    _require_operator(client, "registering organisations")
     _check_text({"name": name}, limits)
     repository = OrganizationRepository(session)
     if repository.get_by_name(name) is not None:
@@ -89,20 +141,46 @@ def create_token(
     scope: Scope,
     limits: Limits,
 ) -> tuple[orm.Token, str]:
-    """Issue a token for an organisation; return its row and the secret (shown once)."""
-    if client is not None:
-        client.require(Scope.ADMIN, "issuing tokens")
+    """Issue a token for an organisation; return its row and the secret (shown once).
+
+    ``client`` is ``None`` for the console, which issues every scope, ``operator`` too.
+    """
+    _require_token_manager(client, organization_id, "issuing tokens")
+    _require_issuable(client, scope)
     get_organization(session, organization_id)
     _check_text({"name": name}, limits)
     return issue_token(session, organization_id=organization_id, name=name, scope=scope)
 
 
-def revoke_token(session: Session, *, client: Client, token_id: int) -> orm.Token:
-    client.require(Scope.ADMIN, "revoking tokens")
+def list_tokens(
+    session: Session,
+    *,
+    client: Client | None,
+    organization_id: int,
+    limit: int | None,
+    offset: int = 0,
+) -> tuple[list[orm.Token], int]:
+    """The organisation's tokens, revoked ones too, oldest first (``limit`` None: all)."""
+    _require_token_manager(client, organization_id, "listing tokens")
+    get_organization(session, organization_id)
+    return TokenRepository(session).page(
+        organization_id=organization_id, limit=limit, offset=offset
+    )
+
+
+def revoke_token(session: Session, *, client: Client | None, token_id: int) -> orm.Token:
+    """Revoke a token (harmless when it is revoked already); ``client`` None: the console.
+
+    A token ``client`` does not manage is one it cannot see: 404, as for none at all.
+    """
+    if client is not None:
+        client.require(Scope.ADMIN, "revoking tokens")
     repository = TokenRepository(session)
     row = repository.get(token_id)
-    if row is None:
+    if row is None or not _manages_tokens_of(client, row.organization_id):
         raise NotFound(f"there is no token {token_id}")
+    if client is not None:
+        client.require(Scope(row.scope), f"revoking a {row.scope!r} token")
     if row.revoked_at is None:
         repository.revoke(row, at=utcnow())
     return row

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db import models as orm
@@ -52,6 +52,15 @@ class TokenRepository:
                 )
             )
         )
+
+    def page(
+        self, *, organization_id: int, limit: int | None, offset: int = 0
+    ) -> tuple[list[orm.Token], int]:
+        """The organisation's tokens, revoked ones too, oldest first (``limit`` None: all)."""
+        query = select(orm.Token).where(orm.Token.organization_id == organization_id)
+        total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = self.session.scalars(query.order_by(orm.Token.id).limit(limit).offset(offset)).all()
+        return list(rows), total
 
     def revoke(self, token: orm.Token, *, at: datetime) -> None:
         token.revoked_at = at

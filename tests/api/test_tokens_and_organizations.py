@@ -1,4 +1,5 @@
-"""Organisations and tokens: the operator's work; tokens shown once, stored as hashes."""
+"""Organisations and tokens: the operator's work, and each admin's for its own
+organisation's tokens; tokens shown once, stored as hashes."""
 
 from __future__ import annotations
 
@@ -6,9 +7,14 @@ import hashlib
 
 from sqlalchemy import select
 
+from api.services.auth import Scope
+from api.services.organizations import create_token
 from db import models as orm
 from db.session import Database
+from pathways.limits import DEFAULT_LIMITS
 from tests.conftest import Actor, World
+
+PROBLEM = "application/problem+json"
 
 
 def test_me_names_organisation_level_and_scope(world: World) -> None:
@@ -67,10 +73,11 @@ def test_operator_creates_organisation_and_token_shown_once(world: World, db: Da
 
 
 def test_only_the_operator_manages_organisations_and_tokens(world: World) -> None:
-    for actor in (world.hospital, world.hospital_reader, world.municipality):
+    for actor in (world.hospital, world.hospital_reader, world.municipality, world.admin):
         assert (
             actor.post("/organizations", json={"name": "X", "level": "hospital"}).status_code == 403
         )
+    for actor in (world.hospital, world.hospital_reader, world.municipality):
         assert (
             actor.post(
                 f"/organizations/{actor.organization_id}/tokens",
@@ -111,3 +118,116 @@ def test_organisations_are_listed_and_filtered(world: World) -> None:
     one = world.municipality.get(f"/organizations/{world.hospital.organization_id}")
     assert one.json()["level"] == "hospital"
     assert world.municipality.get("/organizations/999").status_code == 404
+
+
+def _token_id(world: World, actor: Actor) -> int:
+    """The id of ``actor``'s token, as the operator lists it."""
+    listed = world.operator.get(f"/organizations/{actor.organization_id}/tokens")
+    assert listed.status_code == 200, listed.text
+    names = {t["name"]: t["id"] for t in listed.json()["items"]}
+    return names[actor.get("/me").json()["token_name"]]
+
+
+def test_admin_manages_the_tokens_of_its_own_organisation(world: World) -> None:
+    own = world.admin.organization_id
+    issued = world.admin.post(
+        f"/organizations/{own}/tokens", json={"name": "Gerica integration", "scope": "read"}
+    )
+    assert issued.status_code == 201, issued.text
+    token = issued.json()
+    colleague = world.admin.post(
+        f"/organizations/{own}/tokens", json={"name": "Second admin", "scope": "admin"}
+    )
+    assert colleague.status_code == 201, colleague.text
+
+    listed = world.admin.get(f"/organizations/{own}/tokens")
+    assert listed.status_code == 200, listed.text
+    items = listed.json()["items"]
+    assert {t["name"]: t["scope"] for t in items} == {
+        "outsider token": "edit",
+        "admin token": "admin",
+        "Gerica integration": "read",
+        "Second admin": "admin",
+    }
+    assert all("token" not in t and "secret_hash" not in t for t in items)
+    assert token["token"] not in listed.text
+
+    newcomer = Actor(world.admin.http, token["token"], own, world.admin.level, "newcomer")
+    assert newcomer.get("/me").status_code == 200
+    assert world.admin.delete(f"/tokens/{token['id']}").status_code == 204
+    assert newcomer.get("/me").status_code == 401
+    revoked = world.admin.get(f"/organizations/{own}/tokens").json()["items"]
+    assert next(t for t in revoked if t["id"] == token["id"])["revoked_at"] is not None
+
+
+def test_admin_cannot_touch_another_organisations_tokens(world: World) -> None:
+    """Before the operator scope, any admin token issued tokens for every organisation."""
+    hospital = world.hospital.organization_id
+    for scope in ("read", "edit", "admin"):
+        stolen = world.admin.post(
+            f"/organizations/{hospital}/tokens", json={"name": "stolen", "scope": scope}
+        )
+        assert stolen.status_code == 403, stolen.text
+        assert stolen.headers["content-type"] == PROBLEM
+        assert "own organisation" in stolen.json()["detail"]
+    listed = world.admin.get(f"/organizations/{hospital}/tokens")
+    assert listed.status_code == 403
+    assert "htt_" not in listed.text
+
+    victim_id = _token_id(world, world.hospital)
+    hidden = world.admin.delete(f"/tokens/{victim_id}")
+    missing = world.admin.delete("/tokens/99999")
+    assert (hidden.status_code, missing.status_code) == (404, 404)
+    assert hidden.json()["detail"].replace(str(victim_id), "N") == missing.json()["detail"].replace(
+        "99999", "N"
+    )
+    assert world.hospital.get("/me").status_code == 200
+    # Without admin, no token learns whether a token exists: 403 either way.
+    for token_id in (victim_id, 99999):
+        assert world.hospital.delete(f"/tokens/{token_id}").status_code == 403
+
+
+def test_operator_tokens_come_from_the_console_only(world: World, db: Database) -> None:
+    for actor in (world.operator, world.admin):
+        refused = actor.post(
+            f"/organizations/{actor.organization_id}/tokens",
+            json={"name": "ops", "scope": "operator"},
+        )
+        assert refused.status_code == 403, refused.text
+        assert refused.headers["content-type"] == PROBLEM
+        assert "console" in refused.json()["detail"]
+    with db.writer() as session, session.begin():
+        row, _ = create_token(
+            session,
+            client=None,
+            organization_id=world.admin.organization_id,
+            name="night operator",
+            scope=Scope.OPERATOR,
+            limits=DEFAULT_LIMITS,
+        )
+        operator_id = row.id
+    # An admin of the same organisation sees it, but cannot revoke it; the operator can.
+    seen = world.admin.get(f"/organizations/{world.admin.organization_id}/tokens").json()
+    assert {"name": "night operator", "scope": "operator"}.items() <= next(
+        t for t in seen["items"] if t["id"] == operator_id
+    ).items()
+    assert world.admin.delete(f"/tokens/{operator_id}").status_code == 403
+    assert world.operator.delete(f"/tokens/{operator_id}").status_code == 204
+
+
+def test_operator_manages_every_organisations_tokens(world: World) -> None:
+    for actor in (world.hospital, world.municipality, world.admin):
+        org = actor.organization_id
+        listed = world.operator.get(f"/organizations/{org}/tokens")
+        assert listed.status_code == 200, listed.text
+        assert actor.get("/me").json()["token_name"] in {t["name"] for t in listed.json()["items"]}
+        issued = world.operator.post(
+            f"/organizations/{org}/tokens", json={"name": "by the operator", "scope": "admin"}
+        )
+        assert issued.status_code == 201, issued.text
+        assert world.operator.delete(f"/tokens/{issued.json()['id']}").status_code == 204
+    assert world.operator.get("/organizations/999/tokens").status_code == 404
+    paged = world.operator.get(
+        f"/organizations/{world.hospital.organization_id}/tokens", params={"limit": 1}
+    ).json()
+    assert (len(paged["items"]), paged["total"]) == (1, 4)  # 3 + the revoked one above
