@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from api.gate import DatabaseGate
 from api.middleware import BodySizeLimit
@@ -56,11 +57,17 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         yield
         database.dispose()
 
-    app = FastAPI(
+    # Interactive docs (/docs, /redoc) from assets installed with the package: hospital
+    # networks are often closed, and the page must not load anything from another host.
+    app = FastAPIOffline(
         title="Hjem til hjem",
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        static_url="/docs/assets",
+        favicon_url="/docs/assets/favicon.png",
+        # Swagger UI would otherwise fetch a badge from its public validator.
+        swagger_ui_parameters={"validatorUrl": None},
         openapi_tags=[
             {"name": "pathways", "description": "Shared pathways, their history and document"},
             {"name": "graph", "description": "Steps and transitions of a draft"},
@@ -74,7 +81,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.settings = settings
     app.state.database = database
     install_problem_handlers(app)
-    gate = DatabaseGate(slots=settings.threads, wait_seconds=settings.db_wait_seconds)
+    gate = DatabaseGate(
+        slots=settings.threads,
+        wait_seconds=settings.db_wait_seconds,
+        one_writer=database.is_sqlite,
+    )
     app.state.gate = gate
     app.state.handovers = HandoverService(
         database,

@@ -100,6 +100,8 @@ class Capture:
     png: Path
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    """Every URL the page asked for, the page itself first."""
     width: int = 0
     height: int = 0
 
@@ -220,18 +222,22 @@ def _console_text(params: dict[str, Any]) -> str:
 
 
 def capture(
-    page: Path,
+    page: Path | str,
     png: Path,
     *,
     chromium: str | None = None,
     width: int = 1280,
     height: int = 900,
     full_page: bool = True,
+    ready: str | None = None,
 ) -> Capture:
-    """Open ``page`` in headless Chromium, screenshot it to ``png``, collect console errors.
+    """Open ``page`` (a file, or a URL) in headless Chromium, screenshot it to ``png``,
+    collect console errors and every URL it requested.
 
     Errors are console errors and assertions, uncaught exceptions and browser log
     entries of level error (failed loads, blocked resources); warnings likewise.
+    ``ready`` is a JavaScript expression to wait for (up to 30 s) before the
+    screenshot, for pages that render after loading (e.g. ``"!!document.querySelector('h2')"``).
     """
     executable = find_chromium(chromium)
     if executable is None:
@@ -241,7 +247,7 @@ def capture(
         target = session.send("Target.createTarget", url="about:blank")
         attached = session.send("Target.attachToTarget", targetId=target["targetId"], flatten=True)
         session.session_id = attached["sessionId"]
-        for domain in ("Page", "Runtime", "Log"):
+        for domain in ("Page", "Runtime", "Log", "Network"):
             session.send(f"{domain}.enable")
         session.send(
             "Emulation.setDeviceMetricsOverride",
@@ -250,8 +256,15 @@ def capture(
             deviceScaleFactor=1,
             mobile=False,
         )
-        session.send("Page.navigate", url=page.resolve().as_uri())
+        address = page if isinstance(page, str) else page.resolve().as_uri()
+        session.send("Page.navigate", url=address)
         session.wait_for("Page.loadEventFired")
+        if ready is not None:
+            deadline = time.monotonic() + 30
+            while not session.send("Runtime.evaluate", expression=ready)["result"].get("value"):
+                if time.monotonic() > deadline:
+                    raise ChromiumError(f"the page did not get ready: {ready}")
+                time.sleep(0.1)
         session.send(
             "Runtime.evaluate",
             expression="document.fonts.ready.then(() => true)",
@@ -274,7 +287,9 @@ def capture(
         result = Capture(png=png, width=width, height=shot_height)
         for event in session.events:
             method, params = event["method"], event.get("params", {})
-            if method == "Runtime.consoleAPICalled":
+            if method == "Network.requestWillBeSent":
+                result.requests.append(str(params.get("request", {}).get("url", "")))
+            elif method == "Runtime.consoleAPICalled":
                 text = f"console.{params.get('type')}: {_console_text(params)}"
                 if params.get("type") in {"error", "assert"}:
                     result.errors.append(text)

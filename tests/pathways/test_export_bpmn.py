@@ -15,7 +15,8 @@ from pathways.export.bpmn import BPMN_NS, BPMNDI_NS, DI_NS
 from pathways.model import Pathway
 from tests.pathways.test_export_samples import CONTEXT, chain, example, tricky
 
-XSD = Path("/work/shared/schemas/bpmn/BPMN20.xsd")
+# The product's shared folder stands beside the repository (in CI too).
+XSD = Path(__file__).resolve().parents[3] / "shared" / "schemas" / "bpmn" / "BPMN20.xsd"
 B, DI, WP = f"{{{BPMN_NS}}}", f"{{{BPMNDI_NS}}}", f"{{{DI_NS}}}"
 FLOW_NODES = {"task", "exclusiveGateway", "startEvent", "endEvent"}
 SAMPLES = [example, tricky, chain]
