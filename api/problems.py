@@ -8,9 +8,9 @@ HTTP errors, database contention, and a last one for anything unexpected (500, l
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -40,6 +40,7 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 MAX_FIELD_ERRORS = 50
 """A problem lists at most this many field errors, and says how many it left out."""
 log = logging.getLogger("pathways.api")
+T = TypeVar("T")
 
 _SLUGS = {
     400: "bad-request",
@@ -79,7 +80,7 @@ def problem(
         "title": title or HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
-        "instance": request.url.path,
+        "instance": printable(request.url.path, max_length=200),
     }
     body.update(extra or {})
     errors = body.get("errors")
@@ -123,12 +124,33 @@ def violation_errors(
     return errors
 
 
-def _validation_errors(error: RequestValidationError) -> list[dict[str, Any]]:
+def _validation_errors(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     errors = []
-    for item in error.errors():
+    for item in items:
         loc = _safe_loc(item.get("loc", ()))
         errors.append({"loc": loc, "pointer": _pointer(loc), "detail": error_message(item)})
     return errors
+
+
+def _field_errors(
+    items: Sequence[T], make: Callable[[Sequence[T]], list[dict[str, Any]]]
+) -> dict[str, Any]:
+    """The ``errors`` of a validation problem: only the first :data:`MAX_FIELD_ERRORS`
+    of ``items`` are made into field errors, and ``errors_omitted`` counts the rest."""
+    extra: dict[str, Any] = {"errors": make(items[:MAX_FIELD_ERRORS])}
+    if len(items) > MAX_FIELD_ERRORS:
+        extra["errors_omitted"] = len(items) - MAX_FIELD_ERRORS
+    return extra
+
+
+def _summary(first: dict[str, Any] | None, total: int, *, fallback: str) -> str:
+    """The ``detail`` of a validation problem: where the first error is, what it is,
+    and how many more there are."""
+    if first is None:
+        return fallback
+    where = ".".join(str(part) for part in first["loc"])
+    more = f" (and {total - 1} more)" if total > 1 else ""
+    return f"{where}: {first['detail']}{more}"
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -149,30 +171,29 @@ def install_problem_handlers(app: FastAPI) -> None:
         if isinstance(error, ParticipationError):
             return problem(request, status=409, detail=str(error))
         violations = error.violations if isinstance(error, InvalidPathway) else ()
+        extra = _field_errors(violations, violation_errors)
+        errors = extra["errors"]
         return problem(
             request,
             status=422,
             title="Invalid pathway",
-            detail=str(error),
-            extra={"errors": violation_errors(violations)},
+            detail=_summary(errors[0] if errors else None, len(violations), fallback=str(error)),
+            extra=extra,
         )
 
     @app.exception_handler(RequestValidationError)
     async def _request_invalid(request: Request, error: RequestValidationError) -> ProblemResponse:
-        errors = _validation_errors(error)
-        first = errors[0] if errors else None
-        detail = (
-            f"{'.'.join(str(part) for part in first['loc'])}: {first['detail']}"
-            if first
-            else "the request is not valid"
-        )
-        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        items = error.errors()
+        extra = _field_errors(items, _validation_errors)
+        errors = extra["errors"]
         return problem(
             request,
             status=422,
             title="Invalid input",
-            detail=detail + more,
-            extra={"errors": errors},
+            detail=_summary(
+                errors[0] if errors else None, len(items), fallback="the request is not valid"
+            ),
+            extra=extra,
         )
 
     @app.exception_handler(StarletteHTTPException)
@@ -181,13 +202,14 @@ def install_problem_handlers(app: FastAPI) -> None:
             error.detail if isinstance(error.detail, str) else HTTPStatus(error.status_code).phrase
         )
         if error.status_code == 404 and detail == "Not Found":
-            detail = f"there is nothing at {request.url.path}"
+            detail = f"there is nothing at {printable(request.url.path, max_length=200)}"
         headers = dict(error.headers) if error.headers else None
         if error.status_code == 405:
             # Every method of the resource, not only those of the route that matched.
             allowed = allowed_methods(app.router.routes, request.scope["path"])
             headers = {**(headers or {}), "Allow": ", ".join(allowed)}
-            detail = f"{request.method} is not allowed here; allowed: {', '.join(allowed)}"
+            method = printable(request.method, max_length=20)
+            detail = f"{method} is not allowed here; allowed: {', '.join(allowed)}"
         return problem(request, status=error.status_code, detail=detail, headers=headers)
 
     @app.exception_handler(IntegrityError)

@@ -71,8 +71,9 @@ class Settings(BaseSettings):
         le=300,
         description="How long a worker trusts its answer to 'the latest approved version'",
     )
-    default_page_size: int = Field(default=50, ge=1)
-    max_page_size: int = Field(default=200, ge=1)
+    # Like the size limits, the page cap is in the spec: it may be lowered, not raised.
+    default_page_size: int = Field(default=50, ge=1, le=200)
+    max_page_size: int = Field(default=200, ge=1, le=200)
 
     @property
     def pool_size(self) -> int:

@@ -23,7 +23,6 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 __all__ = [
-    "DEFAULT_DATABASE_URL",
     "Database",
     "data_directory",
     "default_database_url",
@@ -55,9 +54,6 @@ def default_database_url() -> str:
     """The embedded default: ``pathways.db`` in :func:`data_directory`, an absolute path."""
     return f"sqlite:///{(data_directory() / 'pathways.db').as_posix()}"
 
-
-DEFAULT_DATABASE_URL = default_database_url()
-""":func:`default_database_url` when this module was imported."""
 
 _IMMEDIATE = "hjem_begin_immediate"
 

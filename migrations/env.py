@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from db.models import Base
-from db.session import DEFAULT_DATABASE_URL, make_engine
+from db.session import default_database_url, make_engine
 
 config = context.config
 
@@ -32,7 +32,7 @@ def run_migrations_online() -> None:
     url = (
         config.attributes.get("url")
         or os.environ.get("PATHWAYS_DATABASE_URL")
-        or DEFAULT_DATABASE_URL
+        or default_database_url()
     )
     engine = make_engine(url, pool_size=1)
     try:

@@ -18,7 +18,7 @@ import json
 import re
 from collections.abc import Callable, Collection, Mapping
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import (
     AfterValidator,
@@ -80,14 +80,17 @@ __all__ = [
     "dump_document",
     "error_message",
     "handover_dict",
+    "handover_from_dict",
     "parse_document",
+    "read_stored_document",
     "rules_dict",
+    "rules_from_dict",
     "step_dict",
     "transition_dict",
 ]
 
-FORMAT = "hjem-til-hjem/pathway"
-FORMAT_VERSION = 1
+FORMAT: Final = "hjem-til-hjem/pathway"
+FORMAT_VERSION: Final = 1
 
 
 # The shape of every string and list, checked before anything else: a list longer than
@@ -290,6 +293,17 @@ class PathwayInfoDoc(_Doc):
             review_due=self.review_due,
         )
 
+    @classmethod
+    def of(cls, info: PathwayInfo) -> PathwayInfoDoc:
+        """The document shape of a stored description (not validated again)."""
+        return cls.model_construct(
+            title=info.title,
+            description=info.description,
+            target_group=info.target_group,
+            agreement_ref=info.agreement_ref,
+            review_due=info.review_due,
+        )
+
 
 class RulesDoc(_Doc):
     """Which gap rule sets apply, and deadlines overriding the rules' defaults."""
@@ -306,6 +320,12 @@ class RulesDoc(_Doc):
 
     def to_model(self) -> RuleSettings:
         return RuleSettings(rule_sets=tuple(self.rule_sets), deadlines=dict(self.deadlines))
+
+    @classmethod
+    def of(cls, rules: RuleSettings) -> RulesDoc:
+        """The document shape of stored rule settings (not validated again)."""
+        data = rules_dict(rules)
+        return cls.model_construct(rule_sets=data["rule_sets"], deadlines=data["deadlines"])
 
 
 class GraphDoc(_Doc):
@@ -336,6 +356,18 @@ class PathwayDocument(_Doc):
         graph = GraphDoc(steps=self.steps, transitions=self.transitions)
         return dataclasses.replace(
             graph.to_model(self.pathway.to_model()), rules=self.rules.to_model()
+        )
+
+    @classmethod
+    def of(cls, pathway: Pathway) -> PathwayDocument:
+        """The document of a stored pathway or version (not validated again)."""
+        return cls.model_construct(
+            format=FORMAT,
+            format_version=FORMAT_VERSION,
+            pathway=PathwayInfoDoc.of(pathway.info),
+            rules=RulesDoc.of(pathway.rules),
+            steps=[StepDoc.of(step) for step in pathway.steps],
+            transitions=[TransitionDoc.of(transition) for transition in pathway.transitions],
         )
 
 
@@ -372,6 +404,8 @@ def error_message(error: Mapping[str, Any]) -> str:
         )
     if kind == "string_unicode":
         return "contains a lone surrogate (such as \\ud800), which is not a character"
+    if kind == "value_error" and "error" in ctx:
+        return printable(str(ctx["error"]), max_length=500)  # our own words, not "Value error, "
     return printable(str(error.get("msg", "")), max_length=500)
 
 
@@ -485,6 +519,88 @@ def document_dict(pathway: Pathway) -> dict[str, Any]:
         "steps": [step_dict(step) for step in pathway.steps],
         "transitions": [transition_dict(transition) for transition in pathway.transitions],
     }
+
+
+# Reading back what this service wrote. Stored data was checked when it came in, under
+# the rules of its day: it is read as it is, never validated again, so that a stricter
+# rule for new input cannot make a stored pathway or version unreadable.
+
+
+def handover_from_dict(data: Mapping[str, Any]) -> Handover:
+    """The inverse of :func:`handover_dict`, for stored data (not validated again)."""
+    return Handover(
+        sender_role=data.get("sender_role", ""),
+        receiver_role=data.get("receiver_role", ""),
+        messages=tuple(data.get("messages", ())),
+        deadline=data.get("deadline"),
+        checklist=tuple(
+            ChecklistItem(
+                key=item["key"],
+                text=item["text"],
+                side=Side(item["side"]),
+                required=item.get("required", True),
+                due=item.get("due"),
+            )
+            for item in data.get("checklist", ())
+        ),
+    )
+
+
+def rules_from_dict(data: Mapping[str, Any]) -> RuleSettings:
+    """The inverse of :func:`rules_dict`, for stored data (not validated again)."""
+    return RuleSettings(
+        rule_sets=tuple(data.get("rule_sets", ("core",))),
+        deadlines=dict(data.get("deadlines", {})),
+    )
+
+
+def read_stored_document(raw: bytes | str) -> Pathway:
+    """A native document this service wrote and stored (an approved version).
+
+    Unlike :func:`parse_document`, nothing is validated again:
+
+    >>> from importlib.resources import files
+    >>> raw = files("pathways.examples").joinpath("hip-fracture.json").read_bytes()
+    >>> read_stored_document(dump_document(parse_document(raw))) == parse_document(raw)
+    True
+    """
+    data = json.loads(raw)
+    info = data["pathway"]
+    review_due = info.get("review_due")
+    return Pathway(
+        info=PathwayInfo(
+            title=info["title"],
+            description=info.get("description", ""),
+            target_group=info.get("target_group", ""),
+            agreement_ref=info.get("agreement_ref", ""),
+            review_due=date.fromisoformat(review_due) if review_due else None,
+        ),
+        steps=tuple(
+            Step(
+                key=step["key"],
+                name=step["name"],
+                level=Level(step["level"]),
+                kind=StepKind(step["kind"]),
+                responsible=step.get("responsible", ""),
+                expected_duration=step.get("expected_duration"),
+                description=step.get("description", ""),
+            )
+            for step in data.get("steps", ())
+        ),
+        transitions=tuple(
+            Transition(
+                key=transition["key"],
+                source=transition["from"],
+                target=transition["to"],
+                label=transition.get("label", ""),
+                handover=handover_from_dict(transition["handover"])
+                if transition.get("handover")
+                else None,
+            )
+            for transition in data.get("transitions", ())
+        ),
+        rules=rules_from_dict(data.get("rules", {})),
+    )
 
 
 def dump_document(pathway: Pathway) -> bytes:

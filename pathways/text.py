@@ -6,9 +6,10 @@ other than tab, line feed and carriage return, no lone surrogates, no U+FFFE or 
 Names, roles and labels are a single line (tab allowed); descriptions and checklist
 texts may have line breaks. Keys are slugs.
 
-The rules are written once, as regular expressions that mean the same in Python's
-``re``, in pydantic's Rust engine and in ECMA-262 (the OpenAPI spec): the wire schemas
-use them as ``pattern`` and :func:`text_violations` checks them with ``fullmatch``.
+The character classes are written once, and the patterns built from them mean the
+same in Python's ``re``, in pydantic's Rust engine and in ECMA-262 (the OpenAPI spec):
+the wire schemas use the patterns, and :func:`text_violations` checks the same classes
+one by one, to say which rule a value breaks.
 
 >>> list(text_violations("Akuttmottak", ("name",), max_length=300))
 []

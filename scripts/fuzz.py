@@ -25,22 +25,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.api.test_fuzz import operator_token, run_schemathesis, schemathesis_toml
+from tests.conftest import recreate_test_database
 from tests.servers import cli, cli_env, running_server
-
-
-def _recreate_postgres(url: str) -> None:
-    parsed = make_url(url)
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    finally:
-        admin.dispose()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tmp)
         url = args.database_url or f"sqlite:///{workdir / 'fuzz.db'}"
         if make_url(url).get_backend_name() == "postgresql":
-            _recreate_postgres(url)
+            recreate_test_database(url)  # refuses a name that does not end in _test
         env = cli_env(url)
         demo = cli(["demo"], cwd=workdir, env=env)
         if demo.returncode != 0:

@@ -71,7 +71,8 @@ def pytest_configure(config: pytest.Config) -> None:
         require_test_database(url)
 
 
-def _recreate_postgres_database(url: str) -> None:
+def recreate_test_database(url: str) -> None:
+    """Drop and create the PostgreSQL database of ``url``, which must be a test database."""
     require_test_database(url)
     parsed = make_url(url)
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
@@ -97,7 +98,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("PATHWAYS_TEST_DATABASE_URL")
     if url:
         if make_url(url).get_backend_name() == "postgresql":
-            _recreate_postgres_database(url)
+            recreate_test_database(url)
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'pathways.db'}"
     upgrade(url)

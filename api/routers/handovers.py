@@ -75,7 +75,7 @@ _HOT_PARAMETERS: list[dict[str, Any]] = [
         "in": "header",
         "required": False,
         "description": "ETags you hold: 304 Not Modified when one is current",
-        "schema": {"type": "string", "maxLength": 2000},
+        "schema": {"type": "string"},
     },
 ]
 _PATHWAY_PARAMETER: dict[str, Any] = {

@@ -59,7 +59,10 @@ class OrganizationRead(BaseModel):
 
 class TokenCreate(Input):
     name: Name = Field(description="What uses it, e.g. 'DIPS integration'")
-    scope: Scope = Field(description="read (integrations), edit (editors), admin (operator)")
+    scope: Scope = Field(
+        description="read (integrations), edit (editors), admin (its own organisation's "
+        "tokens); operator tokens are issued from the console only (403 here)"
+    )
 
 
 class TokenRead(BaseModel):

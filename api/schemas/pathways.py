@@ -24,7 +24,6 @@ from pathways.document import (
     StepDoc,
     Text,
     TransitionDoc,
-    rules_dict,
 )
 from pathways.model import Level, Pathway, Step, StepKind, Transition
 from pathways.participation import authorship_shares
@@ -144,7 +143,7 @@ class PathwayRead(BaseModel):
             target_group=row.target_group,
             agreement_ref=row.agreement_ref,
             review_due=row.review_due,
-            rules=RulesDoc.model_validate(rules_dict(rules_of(row))),
+            rules=RulesDoc.of(rules_of(row)),
             revision=row.revision,
             etag=etag(row.revision),
             status=view.status,

@@ -12,7 +12,7 @@ from api.services.approvals import ApprovalOutcome
 from api.services.gaps import GapReport
 from api.services.versions import Diff
 from db import models as orm
-from pathways.document import PathwayDocument, RulesDoc, rules_dict
+from pathways.document import PathwayDocument, RulesDoc, read_stored_document
 from pathways.findings import Finding, Severity
 from pathways.model import Level
 
@@ -70,7 +70,7 @@ class GapReportRead(BaseModel):
             version=report.version,
             revision=report.revision,
             language=language,
-            rules=RulesDoc.model_validate(rules_dict(report.rules)),
+            rules=RulesDoc.of(report.rules),
             deadlines=report.deadlines,
             summary=GapSummary(**{s.value: n for s, n in counts.items()}),
             findings=[FindingRead.of(f, language) for f in report.findings],
@@ -113,7 +113,7 @@ class VersionRead(VersionSummary):
     def of(cls, row: orm.Version) -> VersionRead:
         return cls(
             **VersionSummary.of(row).model_dump(),
-            document=PathwayDocument.model_validate_json(row.document),
+            document=PathwayDocument.of(read_stored_document(row.document)),
         )
 
 

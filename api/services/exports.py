@@ -14,7 +14,7 @@ from api.services.editing import versions_visible, visible_pathway
 from api.services.pathways import view_of
 from db.repositories.pathways import PathwayRepository
 from db.repositories.versions import VersionRepository
-from pathways.document import parse_document
+from pathways.document import read_stored_document
 from pathways.export import FORMATS, Approval, ExportContext, ExportFormat, export
 from pathways.gaps import find_gaps
 from pathways.model import Level
@@ -95,7 +95,7 @@ def export_pathway(
                 f"pathway {pathway_id} has no {wanted}; participants can export the draft "
                 "with version=draft"
             )
-        pathway = parse_document(found.document)
+        pathway = read_stored_document(found.document)
         context = ExportContext(
             pathway_id=pathway_id,
             status="approved",

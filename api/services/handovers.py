@@ -29,7 +29,7 @@ from db import models as orm
 from db.repositories.versions import VersionRepository
 from db.session import Database
 from pathways.checklists import handover_entries, handover_entry
-from pathways.document import parse_document
+from pathways.document import read_stored_document
 from pathways.export.context import ExportContext
 from pathways.export.fhir import questionnaire_for
 from pathways.model import Level, Pathway, Side
@@ -133,7 +133,7 @@ class HandoverService:
     def _load_version(self, pathway_id: int, number: int) -> Pathway | None:
         with self.database.reader() as session, session.begin():
             row = VersionRepository(session).get(pathway_id, number)
-            return None if row is None else parse_document(row.document)
+            return None if row is None else read_stored_document(row.document)
 
     async def _number(self, pathway_id: int, version: int | None) -> int:
         if version is not None:
@@ -273,7 +273,7 @@ def feed(
     for row in session.scalars(query):
         pathway = cache.pathway(row.pathway_id, row.number)
         if pathway is None:
-            pathway = parse_document(row.document)
+            pathway = read_stored_document(row.document)
             cache.put_pathway(row.pathway_id, row.number, pathway)
         approved_at = row.created_at.isoformat().replace("+00:00", "Z")
         newest = row.created_at if newest is None else max(newest, row.created_at)

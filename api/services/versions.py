@@ -14,7 +14,7 @@ from db import models as orm
 from db.repositories.pathways import PathwayRepository
 from db.repositories.versions import VersionRepository
 from pathways.diff import diff_pathways
-from pathways.document import parse_document
+from pathways.document import read_stored_document
 from pathways.model import Pathway
 
 __all__ = ["DRAFT", "Diff", "diff", "get_version", "list_versions", "pathway_at", "version_of"]
@@ -53,7 +53,7 @@ def pathway_at(
         row = visible_pathway(session, client=client, pathway_id=pathway_id)
         return PathwayRepository(session).load(row), None, row.revision
     found = get_version(session, client=client, pathway_id=pathway_id, number=version)
-    return parse_document(found.document), found.number, found.revision
+    return read_stored_document(found.document), found.number, found.revision
 
 
 @dataclass(frozen=True, slots=True)

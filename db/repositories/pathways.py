@@ -14,7 +14,13 @@ from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from db import models as orm
-from pathways.document import HandoverDoc, RulesDoc, rules_dict, step_dict, transition_dict
+from pathways.document import (
+    handover_from_dict,
+    rules_dict,
+    rules_from_dict,
+    step_dict,
+    transition_dict,
+)
 from pathways.model import (
     Level,
     Pathway,
@@ -39,7 +45,7 @@ def info_of(row: orm.Pathway) -> PathwayInfo:
 
 
 def rules_of(row: orm.Pathway) -> RuleSettings:
-    return RulesDoc.model_validate(row.rules or {}).to_model()
+    return rules_from_dict(row.rules or {})
 
 
 def _step_of(row: orm.Step) -> Step:
@@ -55,7 +61,7 @@ def _step_of(row: orm.Step) -> Step:
 
 
 def _transition_of(row: orm.Transition) -> Transition:
-    handover = HandoverDoc.model_validate(row.handover).to_model() if row.handover else None
+    handover = handover_from_dict(row.handover) if row.handover else None
     return Transition(
         key=row.key, source=row.from_key, target=row.to_key, label=row.label, handover=handover
     )

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from api.problems import MAX_FIELD_ERRORS
 from tests.conftest import World
@@ -307,3 +308,89 @@ def test_draft_export_etag_changes_with_approvals(
         assert "Helse Test HF" in after.text
     else:  # the native document holds no approvals: the same bytes, the same ETag
         assert after.status_code == 304
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/nothing/" + "x" * 60_000),
+        ("GET", "/pathways/" + "9" * 60_000),
+        ("PATCH", "/pathways/import" + "?q=" + "x" * 60_000),
+    ],
+)
+def test_a_long_path_is_not_echoed_back_whole(world: World, method: str, path: str) -> None:
+    response = world.hospital.request(method, path)
+    assert 400 <= response.status_code < 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert len(response.content) < 4096, len(response.content)
+
+
+def test_a_domain_problem_says_where_and_in_its_own_words(
+    world: World, imported: tuple[int, str]
+) -> None:
+    pathway_id, etag = imported
+    graph = world.hospital.get(f"/pathways/{pathway_id}/graph").json()
+    graph.pop("revision")
+    graph["transitions"][3]["to"] = "nowhere"
+    body = _problem(world.hospital.put(f"/pathways/{pathway_id}/graph", json=graph, etag=etag))
+    assert body["detail"] == "body.transitions.3.to: there is no step with key 'nowhere'"
+    unknown = world.hospital.post("/pathways", json={"title": "x", "rules": {"rule_sets": ["x"]}})
+    detail = _problem(unknown)["errors"][0]["detail"]
+    assert detail.startswith("unknown rule set 'x'"), detail
+
+
+def test_data_stored_under_older_rules_stays_readable(
+    world: World, imported: tuple[int, str], db: Any
+) -> None:
+    """Earlier versions took a line separator (U+2028) in one-line fields, and longer
+    texts: what was stored then is read as it is (and approved as it is), never
+    validated again."""
+    pathway_id, etag = imported
+    url = f"/pathways/{pathway_id}"
+    added = world.hospital.put(
+        f"{url}/participants/{world.municipality.organization_id}", etag=etag
+    )
+    assert added.status_code in (200, 201, 204), added.text
+    etag = added.headers["ETag"]
+    legacy = "Sengepost\u2028Ortopedi"
+    with db.writer() as session, session.begin():
+        session.execute(
+            text("UPDATE steps SET name = :name WHERE pathway_id = :id AND key = 'ward'"),
+            {"name": legacy, "id": pathway_id},
+        )
+        session.execute(
+            text("UPDATE pathways SET description = :text WHERE id = :id"),
+            {"text": "x" * 20_000, "id": pathway_id},
+        )
+        row = session.execute(
+            text("SELECT id, handover FROM transitions WHERE pathway_id = :id AND key = 'admit'"),
+            {"id": pathway_id},
+        ).one()
+        handover = json.loads(row.handover) if isinstance(row.handover, str) else row.handover
+        handover["sender_role"] = legacy
+        session.execute(
+            text("UPDATE transitions SET handover = :handover WHERE id = :id"),
+            {"handover": json.dumps(handover), "id": row.id},
+        )
+    for actor in (world.hospital, world.municipality):
+        approved = actor.post(f"{url}/approvals", etag=etag)
+        assert approved.status_code in (200, 201), approved.text
+    for path in [
+        url,
+        f"{url}/graph",
+        f"{url}/steps/ward",
+        f"{url}/transitions/admit",
+        f"{url}/gaps",
+        f"{url}/document",
+        f"{url}/versions/1",
+        f"{url}/gaps?version=1",
+        f"{url}/handovers",
+        f"{url}/handovers/admit",
+        "/handovers",
+        f"{url}/export?format=graphml&version=1",
+        f"{url}/export?format=bpmn&version=draft",
+    ]:
+        response = world.municipality.get(path)
+        assert response.status_code == 200, (path, response.text[:500])
+    version = world.municipality.get(f"{url}/versions/1").json()["document"]
+    assert legacy in [step["name"] for step in version["steps"]]

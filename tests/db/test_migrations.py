@@ -15,7 +15,7 @@ from api.services.auth import Scope
 from db.migrate import downgrade, heads, upgrade
 from db.models import Base
 from db.session import Database
-from tests.conftest import _recreate_postgres_database, derived_test_database
+from tests.conftest import recreate_test_database, derived_test_database
 
 BEFORE_OPERATOR = "448fd2025780"
 """The revision before the ``operator`` scope."""
@@ -73,7 +73,7 @@ def _own_database(tmp_path: Path, database_url: str, purpose: str) -> str:
     if make_url(database_url).get_backend_name() == "sqlite":
         return f"sqlite:///{tmp_path}/{purpose}.db"
     url = derived_test_database(database_url, purpose)
-    _recreate_postgres_database(url)
+    recreate_test_database(url)
     return url
 
 
