@@ -15,6 +15,7 @@ from api.middleware import BodySizeLimit
 from api.openapi import install_openapi
 from api.problems import install_problem_handlers
 from api.routers import (
+    catalogue,
     graph,
     handovers,
     health,
@@ -23,6 +24,7 @@ from api.routers import (
     pathways,
     reviews,
 )
+from api.routers.query import DeclaredQueryRoute
 from api.services.caches import TokenCache, VersionCache
 from api.services.handovers import HandoverService
 from api.settings import Settings
@@ -70,6 +72,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         swagger_ui_parameters={"validatorUrl": None},
         openapi_tags=[
             {"name": "pathways", "description": "Shared pathways, their history and document"},
+            {"name": "catalogue", "description": "Every approved pathway: the public agreements"},
             {"name": "graph", "description": "Steps and transitions of a draft"},
             {"name": "participants", "description": "Organisations taking part"},
             {"name": "reviews", "description": "Gaps, approvals, versions and diffs"},
@@ -93,9 +96,21 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         VersionCache(latest_ttl=settings.latest_version_seconds),
         TokenCache(ttl=settings.token_cache_seconds),
     )
+    # Routes added to the app itself refuse unknown query parameters too (the routers
+    # do through their route classes): tests/api/test_catalogue.py checks every route.
+    app.router.route_class = DeclaredQueryRoute
     # The integrations' hot routes first: routing tries routes in order.
     handovers.add_hot_routes(app)
-    for module in (handovers, health, organizations, pathways, graph, participants, reviews):
+    for module in (
+        handovers,
+        health,
+        organizations,
+        pathways,
+        catalogue,
+        graph,
+        participants,
+        reviews,
+    ):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_openapi(app)

@@ -100,6 +100,9 @@ class Pathway(Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    writers: Mapped[dict[str, int] | None] = mapped_column(JSONDocument)
+    """The organisation that last wrote each description element that holds a value
+    (``pathways.participation.description_elements``): ``{"title": 1, "rules": 2}``."""
 
 
 class Participant(Base):
@@ -132,6 +135,9 @@ class Step(Base):
     responsible: Mapped[str] = mapped_column(String(300), default="")
     expected_duration: Mapped[str | None] = mapped_column(String(40))
     description: Mapped[str] = mapped_column(Text, default="")
+    written_by: Mapped[int | None] = mapped_column(Integer)
+    """The organisation that last wrote the step (an element as a whole). Like the
+    writers on pathways and transitions, a plain id: organisations are never deleted."""
 
 
 class Transition(Base):
@@ -158,6 +164,10 @@ class Transition(Base):
     to_key: Mapped[str] = mapped_column(String(64))
     label: Mapped[str] = mapped_column(String(300), default="")
     handover: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    writers: Mapped[dict[str, int] | None] = mapped_column(JSONDocument)
+    """The organisation that last wrote each element of the transition that holds a value
+    (``pathways.participation.transition_elements``):
+    ``{"transition": 1, "handover.sender_role": 2, "checklist.med-list": 2}``."""
 
 
 class HistoryEntry(Base):

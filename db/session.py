@@ -22,6 +22,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from db.types import SQLITE_LOWER, lower_text
+
 __all__ = [
     "Database",
     "data_directory",
@@ -89,6 +91,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        # Case-insensitive search of any letter (SQLite's lower() folds ASCII only).
+        dbapi_connection.create_function(SQLITE_LOWER, 1, lower_text, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

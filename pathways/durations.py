@@ -36,11 +36,12 @@ MAX_DURATION = timedelta(days=3660)
 """Longest duration accepted (about ten years): longer ones are typing mistakes."""
 
 
-def parse_duration(text: str) -> timedelta:
+def parse_duration(text: str, *, longest: timedelta | None = MAX_DURATION) -> timedelta:
     """Return the ``timedelta`` of an ISO 8601 duration such as ``PT24H`` or ``P14D``.
 
     Raises ``ValueError`` for anything else, including years and months (``P1Y``,
-    ``P2M``) whose length is not fixed, and durations longer than ``MAX_DURATION``.
+    ``P2M``) whose length is not fixed, and durations longer than ``longest`` (a
+    deadline's cap against typing mistakes; ``None`` for none, e.g. a search window).
     """
     if _DURATION.fullmatch(text) is None:
         raise ValueError(
@@ -52,8 +53,8 @@ def parse_duration(text: str) -> timedelta:
         value = timedelta(**parts)
     except OverflowError:
         raise ValueError(f"{text!r} is too long a duration") from None
-    if value > MAX_DURATION:
-        raise ValueError(f"{text!r} is longer than {MAX_DURATION.days} days")
+    if longest is not None and value > longest:
+        raise ValueError(f"{text!r} is longer than {longest.days} days")
     return value
 
 

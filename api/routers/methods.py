@@ -13,9 +13,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.routing import iter_route_contexts
 from starlette.routing import BaseRoute, Match
 from starlette.types import Scope
+
+from api.routers.query import DeclaredQueryRoute
 
 __all__ = ["ResourceRoute", "allowed_methods"]
 
@@ -52,8 +54,9 @@ def allowed_methods(routes: Sequence[BaseRoute], path: str) -> list[str]:
     return sorted(methods)
 
 
-class ResourceRoute(APIRoute):
-    """An API route that does not claim the paths of more specific routes.
+class ResourceRoute(DeclaredQueryRoute):
+    """An API route that does not claim the paths of more specific routes (and, as every
+    route of the app, refuses query parameters it does not declare).
 
     ``PATCH /pathways/import`` matches ``/pathways/{pathway_id}`` as a template, but the
     path is the import resource, which has no PATCH: 405 (with its ``Allow``), not a 422

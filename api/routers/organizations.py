@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 
 from api.deps import ClientDep, IdPath, LimitsDep, PageDep, SessionDep
 from api.problems import problem_responses
+from api.routers.query import DeclaredQueryRoute
 from api.schemas.common import Page
 from api.schemas.organizations import (
     OrganizationCreate,
@@ -19,7 +20,7 @@ from api.schemas.organizations import (
 from api.services import organizations as service
 from pathways.model import Level
 
-router = APIRouter(tags=["organizations"])
+router = APIRouter(tags=["organizations"], route_class=DeclaredQueryRoute)
 
 
 @router.post(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 from fastapi.responses import JSONResponse
@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from api.deps import ClientDep, IdPath, IfMatch, LimitsDep, PageDep, SessionDep
 from api.problems import problem_responses
 from api.routers.methods import ResourceRoute
+from api.schemas.catalogue import PathwayPublicRead
 from api.schemas.common import Page
 from api.schemas.pathways import (
     HistoryEntryRead,
@@ -18,8 +19,10 @@ from api.schemas.pathways import (
     PathwayUpdate,
 )
 from api.services import pathways as service
+from api.services.catalogue import PublicPathway
 from api.services.editing import etag
 from pathways.document import PathwayDocument
+from pathways.text import LINE_PATTERN
 
 router = APIRouter(tags=["pathways"], route_class=ResourceRoute)
 
@@ -80,15 +83,28 @@ def list_pathways(
     ] = None,
     q: Annotated[
         str | None,
-        Query(max_length=200, description="Text in title, description, target group, agreement"),
+        Query(
+            max_length=200,
+            pattern=LINE_PATTERN,
+            description="Text in title, description, target group, agreement, ignoring case",
+        ),
+    ] = None,
+    status: Annotated[
+        Literal["draft", "approved", "changed"] | None,
+        Query(
+            description="draft: never approved; approved: at its latest approved version; "
+            "changed: changed since its latest approved version"
+        ),
     ] = None,
 ) -> Page[PathwayRead]:
-    """The pathways the caller's organisation takes part in."""
+    """The pathways the caller's organisation takes part in (every approved one, of any
+    organisation: `GET /catalogue`)."""
     views, total = service.list_pathways(
         session,
         client=client,
         participant_id=participant,
         text=q,
+        status=status,
         limit=page.limit,
         offset=page.offset,
     )
@@ -103,8 +119,14 @@ def list_pathways(
 @router.get("/pathways/{pathway_id}", responses=problem_responses(401, 404, 422))
 def get_pathway(
     pathway_id: IdPath, session: SessionDep, client: ClientDep, response: Response
-) -> PathwayRead:
-    return _read(service.get_pathway(session, client=client, pathway_id=pathway_id), response)
+) -> PathwayRead | PathwayPublicRead:
+    """The pathway and its draft, with its ETag, for participants. Anyone else gets the
+    public view of its latest approved version (`"view": "public"`, no ETag, nothing of
+    the draft), or 404 if it has never been approved."""
+    view = service.get_pathway(session, client=client, pathway_id=pathway_id)
+    if isinstance(view, PublicPathway):
+        return PathwayPublicRead.of(view)
+    return _read(view, response)
 
 
 @router.patch("/pathways/{pathway_id}", responses=_CHANGE_PROBLEMS)

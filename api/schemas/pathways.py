@@ -26,13 +26,14 @@ from pathways.document import (
     TransitionDoc,
 )
 from pathways.model import Level, Pathway, Step, StepKind, Transition
-from pathways.participation import authorship_shares
+from pathways.participation import authorship_shares, content_shares
 
 __all__ = [
     "ApprovalRead",
     "AuthorshipRead",
     "GraphRead",
     "HistoryEntryRead",
+    "OrganizationAuthorship",
     "ParticipantRead",
     "PathwayCreate",
     "PathwayRead",
@@ -99,15 +100,69 @@ class ParticipantRead(BaseModel):
 
 
 class LevelAuthorship(BaseModel):
-    changes: int
+    changes: int = Field(description="Changes this level's organisations made (history events)")
     share: float = Field(description="Share of all recorded changes, 0 to 1")
+    elements: int = Field(description="Elements of the draft this level's organisations wrote last")
+    content_share: float = Field(
+        description="Share of the draft's elements this level wrote last, 0 to 1"
+    )
+
+
+class OrganizationAuthorship(BaseModel):
+    organization_id: int
+    name: str
+    level: Level
+    elements: int = Field(description="Elements of the draft this organisation wrote last")
+    content_share: float = Field(
+        description="Share of the draft's elements this organisation wrote last, 0 to 1"
+    )
 
 
 class AuthorshipRead(BaseModel):
-    """How the recorded changes are spread across the two care levels."""
+    """How authorship is spread across the two care levels and the organisations.
+
+    ``changes`` and ``share`` count history events (every change to the pathway or its
+    participants; approvals are not changes). ``elements`` and ``content_share``
+    measure the draft's content: each description field, step, transition, handover
+    field and checklist item that holds a value is one element, credited to the
+    organisation that last changed its value (``pathways.participation``). Adding or
+    removing participants writes no element.
+    """
 
     hospital: LevelAuthorship
     municipality: LevelAuthorship
+    organizations: list[OrganizationAuthorship] = Field(
+        description="Each organisation that last wrote elements of the draft, most first"
+    )
+
+    @classmethod
+    def of(cls, view: PathwayView) -> AuthorshipRead:
+        shares = authorship_shares(view.changes_per_level)
+        by_organization, by_level = content_shares(
+            {org: count for org, _, _, count in view.content_writers},
+            {org: level for org, _, level, _ in view.content_writers},
+        )
+        return cls(
+            **{
+                level.value: LevelAuthorship(
+                    changes=view.changes_per_level.get(level, 0),
+                    share=shares[level.value],
+                    elements=by_level[level].elements,
+                    content_share=by_level[level].share,
+                )
+                for level in Level
+            },
+            organizations=[
+                OrganizationAuthorship(
+                    organization_id=org,
+                    name=name,
+                    level=level,
+                    elements=by_organization[org].elements,
+                    content_share=by_organization[org].share,
+                )
+                for org, name, level, _ in view.content_writers
+            ],
+        )
 
 
 class PathwayRead(BaseModel):
@@ -135,7 +190,6 @@ class PathwayRead(BaseModel):
     @classmethod
     def of(cls, view: PathwayView) -> PathwayRead:
         row = view.row
-        shares = authorship_shares(view.changes_per_level)
         return cls(
             id=row.id,
             title=row.title,
@@ -158,14 +212,7 @@ class PathwayRead(BaseModel):
                 )
                 for participant, organization in view.participants
             ],
-            authorship=AuthorshipRead(
-                **{
-                    level.value: LevelAuthorship(
-                        changes=view.changes_per_level.get(level, 0), share=shares[level.value]
-                    )
-                    for level in Level
-                }
-            ),
+            authorship=AuthorshipRead.of(view),
             step_count=view.step_count,
             transition_count=view.transition_count,
             created_at=row.created_at,

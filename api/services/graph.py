@@ -64,7 +64,9 @@ def replace_graph(
     after = dataclasses.replace(before, steps=steps, transitions=transitions)
     validate_pathway(after, limits=limits)
     changes = graph_changes(before, after)
-    PathwayRepository(session).replace_graph(row.id, steps, transitions)
+    PathwayRepository(session).replace_graph(
+        row.id, steps, transitions, writer=client.organization_id
+    )
     record_change(
         session,
         client=client,
@@ -114,7 +116,7 @@ def add_step(
     if before.has_step(step.key):
         raise Conflict(f"there is already a step {step.key!r}; change it with PATCH")
     validate_pathway(dataclasses.replace(before, steps=(*before.steps, step)), limits=limits)
-    PathwayRepository(session).add_step(row.id, step)
+    PathwayRepository(session).add_step(row.id, step, writer=client.organization_id)
     record_change(
         session,
         client=client,
@@ -143,7 +145,7 @@ def update_step(
     validate_pathway(dataclasses.replace(before, steps=steps), limits=limits)
     differences = field_changes(step_dict(old), step_dict(new))
     if differences:
-        PathwayRepository(session).update_step(row.id, new)
+        PathwayRepository(session).update_step(row.id, new, writer=client.organization_id)
         record_change(
             session,
             client=client,
@@ -192,7 +194,7 @@ def add_transition(
         raise Conflict(f"there is already a transition {transition.key!r}; change it with PATCH")
     after = dataclasses.replace(before, transitions=(*before.transitions, transition))
     validate_pathway(after, limits=limits)
-    PathwayRepository(session).add_transition(row.id, transition)
+    PathwayRepository(session).add_transition(row.id, transition, writer=client.organization_id)
     crossing = " (handover between levels)" if after.is_cross_level(transition) else ""
     record_change(
         session,
@@ -223,7 +225,7 @@ def update_transition(
     validate_pathway(dataclasses.replace(before, transitions=transitions), limits=limits)
     differences = field_changes(transition_dict(old), transition_dict(new))
     if differences:
-        PathwayRepository(session).update_transition(row.id, new)
+        PathwayRepository(session).update_transition(row.id, new, writer=client.organization_id)
         record_change(
             session,
             client=client,

@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from api.errors import NotFound
 from api.services.auth import Client, Scope
+from api.services.catalogue import PublicPathway, public_pathway
 from api.services.editing import begin_edit, record_change, visible_pathway
 from db import models as orm
 from db.repositories.history import HistoryRepository
@@ -44,6 +46,8 @@ class PathwayView:
     step_count: int
     transition_count: int
     changes_per_level: dict[Level, int]
+    content_writers: list[tuple[int, str, Level, int]]
+    """Each organisation that last wrote elements of the draft: id, name, level, count."""
     latest_version: tuple[int, int] | None
     """The newest approved version's number and the revision it approved."""
     approvals: list[orm.Approval]
@@ -64,6 +68,7 @@ def _views(session: Session, rows: list[orm.Pathway]) -> list[PathwayView]:
     participants = repository.participants_of(ids)
     counts = repository.counts(ids)
     authorship = HistoryRepository(session).changes_per_level(ids)
+    writers = repository.content_writers(ids)
     versions = VersionRepository(session)
     latest = versions.latest_of(ids)
     approvals = versions.current_approvals(rows)
@@ -74,6 +79,7 @@ def _views(session: Session, rows: list[orm.Pathway]) -> list[PathwayView]:
             step_count=counts[row.id][0],
             transition_count=counts[row.id][1],
             changes_per_level={Level(k): v for k, v in authorship[row.id].items()},
+            content_writers=writers[row.id],
             latest_version=latest.get(row.id),
             approvals=approvals[row.id],
         )
@@ -106,9 +112,11 @@ def import_pathway(
     client.require(Scope.EDIT, "creating a pathway")
     validate_pathway(pathway, limits=limits)
     repository = PathwayRepository(session)
-    row = repository.add(pathway.info, pathway.rules)
+    row = repository.add(pathway.info, pathway.rules, writer=client.organization_id)
     repository.add_participant(row.id, client.organization_id)
-    repository.replace_graph(row.id, pathway.steps, pathway.transitions)
+    repository.replace_graph(
+        row.id, pathway.steps, pathway.transitions, writer=client.organization_id
+    )
     action, summary = (
         (
             "pathway.import",
@@ -134,22 +142,36 @@ def list_pathways(
     client: Client,
     participant_id: int | None,
     text: str | None,
+    status: str | None = None,
     limit: int,
     offset: int,
 ) -> tuple[list[PathwayView], int]:
-    """The pathways the caller's organisation takes part in, filtered."""
+    """The pathways the caller's organisation takes part in, filtered; ``status`` is
+    ``draft`` (never approved), ``approved`` (at its latest version) or ``changed``
+    (changed since its latest version), as :attr:`PathwayView.status` says."""
     rows, total = PathwayRepository(session).list_for(
         viewer_id=client.organization_id,
         participant_id=participant_id,
         text=text,
+        status=status,
         limit=limit,
         offset=offset,
     )
     return _views(session, rows), total
 
 
-def get_pathway(session: Session, *, client: Client, pathway_id: int) -> PathwayView:
-    return view_of(session, visible_pathway(session, client=client, pathway_id=pathway_id))
+def get_pathway(
+    session: Session, *, client: Client, pathway_id: int
+) -> PathwayView | PublicPathway:
+    """The pathway with its draft for a participant; for anyone else the public view of
+    its latest approved version (404 if it has none: a draft is for participants)."""
+    try:
+        return view_of(session, visible_pathway(session, client=client, pathway_id=pathway_id))
+    except NotFound:
+        public = public_pathway(session, pathway_id)
+        if public is None:
+            raise
+        return public
 
 
 def update_pathway(
@@ -177,8 +199,8 @@ def update_pathway(
         differences["rules"] = {"from": rules_dict(rules_before), "to": rules_dict(rules_after)}
     if differences:
         repository = PathwayRepository(session)
-        repository.set_info(row, after)
-        repository.set_rules(row, rules_after)
+        repository.set_info(row, after, writer=client.organization_id)
+        repository.set_rules(row, rules_after, writer=client.organization_id)
         record_change(
             session,
             client=client,

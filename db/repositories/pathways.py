@@ -3,6 +3,13 @@
 Maps rows to :mod:`pathways.model` and back. Writers lock the pathway row first
 (:meth:`PathwayRepository.get` with ``for_update=True``) so that two changes to one
 pathway are serialised by the database and the second one sees the first one's revision.
+
+Every method that writes content takes ``writer``, the organisation making the change,
+and keeps the last writer of each element (``pathways.participation``) here, in one
+place: on the step row (``written_by``), on the transition row and on the pathway row
+(``writers``, a map from element to organisation). An element whose value is unchanged
+keeps its writer, whatever else changed with it; a new or changed one becomes the
+writer's. :meth:`PathwayRepository.content_writers` counts them.
 """
 
 from __future__ import annotations
@@ -10,10 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import Integer, cast, delete, exists, func, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from db import models as orm
+from db.types import unicode_lower
 from pathways.document import (
     handover_from_dict,
     rules_dict,
@@ -29,6 +37,12 @@ from pathways.model import (
     Step,
     StepKind,
     Transition,
+)
+from pathways.participation import (
+    description_elements,
+    rewrite_writers,
+    step_elements,
+    transition_elements,
 )
 
 __all__ = ["PathwayRepository", "info_of", "rules_of"]
@@ -77,17 +91,32 @@ def _transition_values(transition: Transition) -> dict[str, Any]:
     return values
 
 
+def _step_writer(row: orm.Step | None, step: Step, writer: int) -> int | None:
+    """The step's writer: the old row's if its value is unchanged, else ``writer``."""
+    if row is not None and step_elements(_step_of(row)) == step_elements(step):
+        return row.written_by
+    return writer
+
+
+def _transition_writers(
+    row: orm.Transition | None, transition: Transition, writer: int
+) -> dict[str, int]:
+    """The writers of the transition's elements, given its old row (``None``: new)."""
+    before = transition_elements(_transition_of(row)) if row is not None else {}
+    writers = (row.writers or {}) if row is not None else {}
+    return rewrite_writers(before, writers, transition_elements(transition), writer)
+
+
 class PathwayRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
     # -- the pathway row ---------------------------------------------------------------
 
-    def add(self, info: PathwayInfo, rules: RuleSettings) -> orm.Pathway:
+    def add(self, info: PathwayInfo, rules: RuleSettings, *, writer: int) -> orm.Pathway:
         """A new pathway at revision 0: its first recorded change makes it revision 1."""
-        row = orm.Pathway(revision=0)
-        self.set_info(row, info)
-        self.set_rules(row, rules)
+        row = orm.Pathway(revision=0, writers={})
+        self._set_description(row, info, rules, writer=writer, before={})
         self.session.add(row)
         self.session.flush()
         return row
@@ -100,15 +129,34 @@ class PathwayRepository:
             query = query.with_for_update().execution_options(populate_existing=True)
         return self.session.scalar(query)
 
-    def set_info(self, row: orm.Pathway, info: PathwayInfo) -> None:
+    def set_info(self, row: orm.Pathway, info: PathwayInfo, *, writer: int) -> None:
+        """Set the description fields; ``writer`` wrote those whose value changed."""
+        self._set_description(row, info, rules_of(row), writer=writer)
+
+    def set_rules(self, row: orm.Pathway, rules: RuleSettings, *, writer: int) -> None:
+        """Set the rule settings; ``writer`` wrote them if they changed."""
+        self._set_description(row, info_of(row), rules, writer=writer)
+
+    def _set_description(
+        self,
+        row: orm.Pathway,
+        info: PathwayInfo,
+        rules: RuleSettings,
+        *,
+        writer: int,
+        before: dict[str, object] | None = None,
+    ) -> None:
+        if before is None:
+            before = description_elements(info_of(row), rules_of(row))
         row.title = info.title
         row.description = info.description
         row.target_group = info.target_group
         row.agreement_ref = info.agreement_ref
         row.review_due = info.review_due
-
-    def set_rules(self, row: orm.Pathway, rules: RuleSettings) -> None:
         row.rules = rules_dict(rules)
+        row.writers = rewrite_writers(
+            before, row.writers or {}, description_elements(info, rules), writer
+        )
 
     def list_for(
         self,
@@ -116,20 +164,40 @@ class PathwayRepository:
         viewer_id: int,
         participant_id: int | None,
         text: str | None,
+        status: str | None = None,
         limit: int,
         offset: int,
     ) -> tuple[list[orm.Pathway], int]:
         """Pathways ``viewer_id`` takes part in, optionally also ``participant_id``,
-        optionally matching ``text`` in title, description, target group or agreement."""
+        optionally matching ``text`` in title, description, target group or agreement
+        (ignoring case, of any letter), optionally of one ``status``: ``draft`` (no
+        approved version), ``approved`` (at its latest version's revision), ``changed``
+        (changed since)."""
         query = select(orm.Pathway).where(self._has_participant(viewer_id))
         if participant_id is not None:
             query = query.where(self._has_participant(participant_id))
+        if status is not None:
+            approved_revision = (
+                select(orm.Version.revision)
+                .where(orm.Version.pathway_id == orm.Pathway.id)
+                .order_by(orm.Version.number.desc())
+                .limit(1)
+                .correlate(orm.Pathway)
+                .scalar_subquery()
+            )
+            query = query.where(
+                ~exists().where(orm.Version.pathway_id == orm.Pathway.id)
+                if status == "draft"
+                else approved_revision == orm.Pathway.revision
+                if status == "approved"
+                else approved_revision != orm.Pathway.revision
+            )
         if text:
             needle = text.lower()
             query = query.where(
                 or_(
                     *(
-                        func.lower(column).contains(needle, autoescape=True)
+                        unicode_lower(column).contains(needle, autoescape=True)
                         for column in (
                             orm.Pathway.title,
                             orm.Pathway.description,
@@ -236,19 +304,109 @@ class PathwayRepository:
         )
         return {i: (steps.get(i, 0), transitions.get(i, 0)) for i in ids}
 
+    def content_writers(
+        self, pathway_ids: Iterable[int]
+    ) -> dict[int, list[tuple[int, str, Level, int]]]:
+        """Per pathway, each organisation that last wrote elements of its draft, as
+        ``(id, name, level, elements)``, most elements first. One query for all of them."""
+        ids = set(pathway_ids)
+        result: dict[int, list[tuple[int, str, Level, int]]] = {i: [] for i in ids}
+        if not ids:
+            return result
+        each = (
+            func.jsonb_each_text
+            if self.session.get_bind().dialect.name == "postgresql"
+            else func.json_each
+        )
+
+        def mapped(model: type[orm.Transition] | type[orm.Pathway], pathway_id: Any) -> Any:
+            entries = each(model.writers).table_valued("key", "value")
+            return (
+                select(pathway_id.label("pathway_id"), cast(entries.c.value, Integer).label("org"))
+                .select_from(model)
+                .join(entries, true())
+                .where(pathway_id.in_(ids))
+            )
+
+        writers = union_all(
+            select(orm.Step.pathway_id.label("pathway_id"), orm.Step.written_by.label("org")).where(
+                orm.Step.pathway_id.in_(ids), orm.Step.written_by.is_not(None)
+            ),
+            mapped(orm.Transition, orm.Transition.pathway_id),
+            mapped(orm.Pathway, orm.Pathway.id),
+        ).subquery()
+        elements = func.count().label("elements")
+        rows = self.session.execute(
+            select(
+                writers.c.pathway_id,
+                orm.Organization.id,
+                orm.Organization.name,
+                orm.Organization.level,
+                elements,
+            )
+            .join(orm.Organization, orm.Organization.id == writers.c.org)
+            .group_by(
+                writers.c.pathway_id,
+                orm.Organization.id,
+                orm.Organization.name,
+                orm.Organization.level,
+            )
+            .order_by(writers.c.pathway_id, elements.desc(), orm.Organization.id)
+        )
+        for pathway_id, organization_id, name, level, count in rows:
+            result[pathway_id].append((organization_id, name, Level(level), count))
+        return result
+
     def replace_graph(
-        self, pathway_id: int, steps: Sequence[Step], transitions: Sequence[Transition]
+        self,
+        pathway_id: int,
+        steps: Sequence[Step],
+        transitions: Sequence[Transition],
+        *,
+        writer: int,
     ) -> None:
-        """Delete the whole graph of the pathway and insert ``steps`` and ``transitions``."""
+        """Delete the whole graph of the pathway and insert ``steps`` and ``transitions``.
+
+        Steps and transitions are matched by key: an element whose value is unchanged
+        keeps its writer; new and changed ones are ``writer``'s.
+        """
+        old_steps = {
+            row.key: row
+            for row in self.session.scalars(
+                select(orm.Step).where(orm.Step.pathway_id == pathway_id)
+            )
+        }
+        old_transitions = {
+            row.key: row
+            for row in self.session.scalars(
+                select(orm.Transition).where(orm.Transition.pathway_id == pathway_id)
+            )
+        }
+        step_writers = {
+            step.key: _step_writer(old_steps.get(step.key), step, writer) for step in steps
+        }
+        transition_writers = {
+            t.key: _transition_writers(old_transitions.get(t.key), t, writer) for t in transitions
+        }
         self.session.execute(delete(orm.Transition).where(orm.Transition.pathway_id == pathway_id))
         self.session.execute(delete(orm.Step).where(orm.Step.pathway_id == pathway_id))
         self.session.add_all(
-            orm.Step(pathway_id=pathway_id, position=position, **_step_values(step))
+            orm.Step(
+                pathway_id=pathway_id,
+                position=position,
+                written_by=step_writers[step.key],
+                **_step_values(step),
+            )
             for position, step in enumerate(steps)
         )
         self.session.flush()
         self.session.add_all(
-            orm.Transition(pathway_id=pathway_id, position=position, **_transition_values(t))
+            orm.Transition(
+                pathway_id=pathway_id,
+                position=position,
+                writers=transition_writers[t.key],
+                **_transition_values(t),
+            )
             for position, t in enumerate(transitions)
         )
         self.session.flush()
@@ -271,15 +429,21 @@ class PathwayRepository:
         )
         return 0 if highest is None else highest + 1
 
-    def add_step(self, pathway_id: int, step: Step) -> None:
+    def add_step(self, pathway_id: int, step: Step, *, writer: int) -> None:
         position = self._next_position(orm.Step, pathway_id)
-        self.session.add(orm.Step(pathway_id=pathway_id, position=position, **_step_values(step)))
+        self.session.add(
+            orm.Step(
+                pathway_id=pathway_id, position=position, written_by=writer, **_step_values(step)
+            )
+        )
         self.session.flush()
 
-    def update_step(self, pathway_id: int, step: Step) -> None:
+    def update_step(self, pathway_id: int, step: Step, *, writer: int) -> None:
+        """Store ``step``; ``writer`` wrote it if its value changed."""
         row = self._step_row(pathway_id, step.key)
         if row is None:
             raise LookupError(step.key)
+        row.written_by = _step_writer(row, step, writer)
         for name, value in _step_values(step).items():
             setattr(row, name, value)
         self.session.flush()
@@ -289,19 +453,24 @@ class PathwayRepository:
             delete(orm.Step).where(orm.Step.pathway_id == pathway_id, orm.Step.key == key)
         )
 
-    def add_transition(self, pathway_id: int, transition: Transition) -> None:
+    def add_transition(self, pathway_id: int, transition: Transition, *, writer: int) -> None:
         position = self._next_position(orm.Transition, pathway_id)
         self.session.add(
             orm.Transition(
-                pathway_id=pathway_id, position=position, **_transition_values(transition)
+                pathway_id=pathway_id,
+                position=position,
+                writers=_transition_writers(None, transition, writer),
+                **_transition_values(transition),
             )
         )
         self.session.flush()
 
-    def update_transition(self, pathway_id: int, transition: Transition) -> None:
+    def update_transition(self, pathway_id: int, transition: Transition, *, writer: int) -> None:
+        """Store ``transition``; ``writer`` wrote the elements whose value changed."""
         row = self._transition_row(pathway_id, transition.key)
         if row is None:
             raise LookupError(transition.key)
+        row.writers = _transition_writers(row, transition, writer)
         for name, value in _transition_values(transition).items():
             setattr(row, name, value)
         self.session.flush()

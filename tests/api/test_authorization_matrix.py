@@ -4,7 +4,8 @@ Every route the app serves is tried by every kind of client that must not change
 
 * a token of an organisation that does not take part (``outsider``, scope ``edit``):
   404 on everything about a draft — also on a pathway with an approved version — and
-  200 only where approved versions are served (they are public agreement documents);
+  200 only where approved versions are served (they are public agreement documents:
+  the catalogue, and the public view of an approved pathway at ``/pathways/{id}``);
 * a participant's ``read`` token (``hospital_reader``): 403 on every change, 200 on reads;
 * an ``admin`` token of the organisation that does not take part (``admin``): the
   outsider's answers on pathways (admin is no key to drafts); 403 on registering
@@ -94,7 +95,16 @@ CASES: dict[tuple[str, str], tuple[Case, ...]] = {
     ("GET", "/handovers"): (Case(Kind.OPEN), Case(Kind.OPEN, "organization={hospital}")),
     ("GET", "/organizations"): (Case(Kind.OPEN),),
     ("GET", "/organizations/{organization_id}"): (Case(Kind.OPEN),),
-    ("GET", "/pathways"): (Case(Kind.OPEN), Case(Kind.OPEN, "participant={hospital}")),
+    ("GET", "/pathways"): (
+        Case(Kind.OPEN),
+        Case(Kind.OPEN, "participant={hospital}"),
+        Case(Kind.OPEN, "status=changed&q=hip"),
+    ),
+    ("GET", "/catalogue"): (
+        Case(Kind.OPEN),
+        Case(Kind.OPEN, "organization={hospital}&q=hip&review=P3650D"),
+        Case(Kind.OPEN, "q=DRAFTMARKER"),
+    ),
     ("POST", "/organizations"): (
         Case(Kind.OPERATOR, body={"name": "Falsk kommune", "level": "municipality"}),
     ),
@@ -119,6 +129,9 @@ CASES: dict[tuple[str, str], tuple[Case, ...]] = {
     ("PATCH", "/pathways/{pathway_id}/transitions/{key}"): (
         Case(Kind.DRAFT, body={"label": "Taken over"}),
     ),
+    # Reads with approved variants, or that need a query. An approved pathway's public
+    # view: its latest version, nothing of the draft (the MARKER check holds it to that).
+    ("GET", "/pathways/{pathway_id}"): (Case(Kind.APPROVED),),
     # Reads with approved variants, or that need a query.
     ("GET", "/pathways/{pathway_id}/gaps"): (
         Case(Kind.DRAFT),

@@ -112,8 +112,21 @@ def test_hospital_and_municipality_co_edit_and_history_shows_both(world: World) 
 
     pathway = world.municipality.get(f"/pathways/{pathway_id}").json()
     assert pathway["revision"] == 6
-    assert pathway["authorship"]["hospital"] == {"changes": 3, "share": 0.5}
-    assert pathway["authorship"]["municipality"] == {"changes": 3, "share": 0.5}
+    # Three changes each; but of the draft's ten elements the hospital wrote the title
+    # only: the municipality changed its step and wrote the rest (a step, a transition,
+    # four handover fields and two checklist items).
+    assert pathway["authorship"]["hospital"] == {
+        "changes": 3,
+        "share": 0.5,
+        "elements": 1,
+        "content_share": 0.1,
+    }
+    assert pathway["authorship"]["municipality"] == {
+        "changes": 3,
+        "share": 0.5,
+        "elements": 9,
+        "content_share": 0.9,
+    }
 
 
 def _snapshot(world: World, pathway_id: int) -> tuple[Any, Any, Any]:

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from api.services.auth import Scope
+from db import models as orm
 from db.migrate import downgrade, heads, upgrade
 from db.models import Base
+from db.repositories.pathways import PathwayRepository
 from db.session import Database
-from tests.conftest import recreate_test_database, derived_test_database
+from pathways.model import Level
+from pathways.participation import description_elements, transition_elements
+from tests.conftest import derived_test_database, recreate_test_database
 
 BEFORE_OPERATOR = "448fd2025780"
 """The revision before the ``operator`` scope."""
@@ -185,5 +191,253 @@ def test_operator_scope_migration_moves_the_demo_operator_and_keeps_admins(
         database.dispose()
         upgrade(url)
         assert _scopes(database)["demo operator"] == "operator"
+    finally:
+        database.dispose()
+
+
+BEFORE_AUTHORSHIP = "a1449a93990b"
+"""The revision before authorship by content (``written_by``, ``writers``)."""
+
+_HANDOVER_BEFORE = {
+    "sender_role": "ward nurse",
+    "receiver_role": "home nursing",
+    "messages": ["EPIKRISE"],
+    "deadline": "PT0H",
+    "checklist": [
+        {
+            "key": "med-list",
+            "text": "Medication list",
+            "side": "sender",
+            "required": True,
+            "due": None,
+        },
+        {"key": "visit", "text": "Visit", "side": "receiver", "required": True, "due": None},
+    ],
+}
+_HANDOVER_AFTER = {
+    **_HANDOVER_BEFORE,
+    "deadline": "PT2H",
+    "checklist": [
+        _HANDOVER_BEFORE["checklist"][0],
+        {
+            "key": "visit",
+            "text": "First visit",
+            "side": "receiver",
+            "required": True,
+            "due": "PT12H",
+        },
+    ],
+}
+
+
+def _load_before_authorship(database: Database) -> None:
+    """Two organisations; pathway 1 imported by the hospital (1), then changed by the
+    municipality (2) step by step; pathway 2 without any history."""
+    hospital, municipality = 1, 2
+    history = [
+        (hospital, "pathway.import", {"pathway": {"title": "P"}, "participant": 1}),
+        (hospital, "participant.add", {"organization_id": 2}),
+        (municipality, "step.update", {"key": "ward", "fields": {"name": {"from": "W"}}}),
+        (
+            municipality,
+            "transition.update",
+            {
+                "key": "discharge",
+                "fields": {"handover": {"from": _HANDOVER_BEFORE, "to": _HANDOVER_AFTER}},
+            },
+        ),
+        (
+            municipality,
+            "graph.replace",
+            {
+                "steps": {"added": ["gp"], "removed": [], "changed": {}},
+                "transitions": {"added": ["to-gp"], "removed": [], "changed": {}},
+            },
+        ),
+        (municipality, "pathway.update", {"rules": {"from": {}, "to": {}}}),
+        (hospital, "pathway.approve", {"revision": 7}),
+    ]
+    with database.writer() as session, session.begin():
+        session.execute(
+            text(
+                "INSERT INTO organizations (id, name, level, created_at) VALUES "
+                "(1, 'Helse Fjordvik HF', 'hospital', CURRENT_TIMESTAMP), "
+                "(2, 'Fjordvik kommune', 'municipality', CURRENT_TIMESTAMP)"
+            )
+        )
+        session.execute(
+            text(
+                "INSERT INTO pathways (id, title, description, target_group, agreement_ref, "
+                "rules, revision, created_at, updated_at) VALUES (:id, 'P', '', 'Adults', '', "
+                ":rules, 7, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ),
+            [
+                {"id": 1, "rules": '{"rule_sets": ["core", "norway"], "deadlines": {}}'},
+                {"id": 2, "rules": '{"rule_sets": ["core"], "deadlines": {}}'},
+            ],
+        )
+        session.execute(
+            text(
+                "INSERT INTO steps (pathway_id, position, key, name, level, kind, responsible, "
+                "description) VALUES (:p, :position, :key, :name, :level, :kind, '', '')"
+            ),
+            [
+                {
+                    "p": 1,
+                    "position": 0,
+                    "key": "home",
+                    "name": "Home",
+                    "level": "municipality",
+                    "kind": "home",
+                },
+                {
+                    "p": 1,
+                    "position": 1,
+                    "key": "ward",
+                    "name": "Ward",
+                    "level": "hospital",
+                    "kind": "treatment",
+                },
+                {
+                    "p": 1,
+                    "position": 2,
+                    "key": "gp",
+                    "name": "GP",
+                    "level": "municipality",
+                    "kind": "follow_up",
+                },
+                {
+                    "p": 2,
+                    "position": 0,
+                    "key": "home",
+                    "name": "Home",
+                    "level": "municipality",
+                    "kind": "home",
+                },
+            ],
+        )
+        session.execute(
+            text(
+                "INSERT INTO transitions (pathway_id, position, key, from_key, to_key, label, "
+                "handover) VALUES (1, :position, :key, :source, :target, '', :handover)"
+            ),
+            [
+                {
+                    "position": 0,
+                    "key": "discharge",
+                    "source": "ward",
+                    "target": "home",
+                    "handover": json.dumps(_HANDOVER_AFTER),
+                },
+                {"position": 1, "key": "to-gp", "source": "home", "target": "gp", "handover": None},
+            ],
+        )
+        session.execute(
+            text(
+                "INSERT INTO history (pathway_id, at, organization_id, organization_name, "
+                "level, token_name, action, summary, changes, revision_before, revision_after)"
+                " VALUES (1, CURRENT_TIMESTAMP, :org, 'O', 'hospital', 't', :action, 's', "
+                ":changes, :before, :after)"
+            ),
+            [
+                {
+                    "org": org,
+                    "action": action,
+                    "changes": json.dumps(changes),
+                    "before": index,
+                    "after": index + (action != "pathway.approve"),
+                }
+                for index, (org, action, changes) in enumerate(history)
+            ],
+        )
+
+
+def _content(database: Database) -> list[Any]:
+    """The rows' content, without the writers."""
+    with database.reader() as session:
+        rows = [
+            *session.execute(text("SELECT id, title, target_group, rules FROM pathways")),
+            *session.execute(text("SELECT pathway_id, key, name, level, kind FROM steps")),
+            *session.execute(
+                text("SELECT key, from_key, to_key, label, handover FROM transitions")
+            ),
+        ]
+    return sorted(
+        (
+            tuple(json.loads(v) if isinstance(v, str) and v[:1] in ("{", "[") else v for v in row)
+            for row in rows
+        ),
+        key=repr,
+    )
+
+
+def test_content_authorship_migration_keeps_content_and_gives_each_element_a_writer(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Up from the revision before it: every element of pathway 1 gets the organisation
+    of the latest history entry that touched it, else the importer; its content is as
+    it was; the writers name exactly the elements the service counts. Pathway 2, with
+    no history, gets none. Down again, the columns go and the content stays."""
+    url = _own_database(tmp_path, database_url, "content_authorship")
+    upgrade(url, BEFORE_AUTHORSHIP)
+    database = Database.connect(url, pool_size=1)
+    try:
+        _load_before_authorship(database)
+        content = _content(database)
+        database.dispose()
+
+        upgrade(url)
+        assert _content(database) == content
+        with database.reader() as session:
+            repository = PathwayRepository(session)
+            row = session.get_one(orm.Pathway, 1)
+            before = repository.load(row)
+            assert row.writers == {"title": 1, "target_group": 1, "rules": 2}
+            assert row.writers.keys() == description_elements(before.info, before.rules).keys()
+            steps = session.execute(
+                select(orm.Step.pathway_id, orm.Step.key, orm.Step.written_by)
+            ).all()
+            assert sorted(steps) == [
+                (1, "gp", 2),
+                (1, "home", 1),
+                (1, "ward", 2),
+                (2, "home", None),
+            ]
+            transitions = {
+                t.key: t.writers
+                for t in session.scalars(select(orm.Transition).order_by(orm.Transition.id))
+            }
+            assert transitions == {
+                "discharge": {
+                    "transition": 1,
+                    "handover.sender_role": 1,
+                    "handover.receiver_role": 1,
+                    "handover.messages": 1,
+                    "handover.deadline": 2,
+                    "checklist.med-list": 1,
+                    "checklist.visit": 2,
+                },
+                "to-gp": {"transition": 2},
+            }
+            for transition in before.transitions:
+                assert transitions[transition.key].keys() == transition_elements(transition).keys()
+            assert session.get_one(orm.Pathway, 2).writers is None
+            assert repository.content_writers([1, 2]) == {
+                1: [
+                    (1, "Helse Fjordvik HF", Level.HOSPITAL, 8),
+                    (2, "Fjordvik kommune", Level.MUNICIPALITY, 6),
+                ],
+                2: [],
+            }
+        database.dispose()
+
+        downgrade(url, BEFORE_AUTHORSHIP)
+        columns = {c["name"] for c in inspect(database.engine).get_columns("steps")}
+        assert "written_by" not in columns
+        assert "writers" not in {
+            c["name"] for c in inspect(database.engine).get_columns("transitions")
+        }
+        with database.reader() as session:
+            assert session.execute(text("SELECT count(*) FROM steps")).scalar_one() == 4
     finally:
         database.dispose()

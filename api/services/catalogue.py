@@ -1,0 +1,135 @@
+"""The catalogue of approved pathways, and the public view of one approved pathway.
+
+Approved versions are public agreement documents: every authenticated client, of any
+organisation and with any scope, reads the catalogue and the public view. Both show the
+latest approved version, never the draft: a title changed after approval stays out of
+them until both levels approve it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from db import models as orm
+from db.repositories.catalogue import CatalogueFilter, CatalogueRepository, CatalogueRow
+from db.repositories.pathways import PathwayRepository
+from db.repositories.versions import VersionRepository
+from db.types import utcnow
+from pathways.document import read_stored_document
+from pathways.durations import DURATION_PATTERN, parse_duration
+from pathways.model import Pathway
+
+__all__ = [
+    "REVIEW_PATTERN",
+    "CatalogueEntry",
+    "PublicPathway",
+    "is_review",
+    "list_catalogue",
+    "public_pathway",
+    "review_window",
+    "today",
+]
+
+REVIEW_PATTERN = rf"^(?:overdue|{DURATION_PATTERN.removeprefix('^').removesuffix('$')})$"
+"""``overdue``, or an ISO 8601 duration (``P90D``): due within that long from today."""
+_REVIEW = re.compile(REVIEW_PATTERN)
+
+
+def today() -> date:
+    """Today's date in UTC: what review dates are compared with."""
+    return utcnow().date()
+
+
+def is_review(value: str) -> bool:
+    return _REVIEW.fullmatch(value) is not None
+
+
+def _days(duration: str) -> int:
+    """Whole days in ``duration`` (hours and less round down); a search window may be
+    longer than a deadline may."""
+    return parse_duration(duration, longest=None).days
+
+
+def review_window(review: str | None, on: date) -> tuple[date | None, date | None]:
+    """The review dates ``review`` selects, inclusive: ``overdue`` is before ``on``; a
+    duration is from ``on`` up to ``on`` plus its whole days (not the overdue ones)."""
+    if review is None:
+        return None, None
+    if review == "overdue":
+        return None, on - timedelta(days=1)
+    return on, on + timedelta(days=_days(review))
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueEntry:
+    row: CatalogueRow
+    participants: list[tuple[orm.Participant, orm.Organization]]
+    overdue: bool
+
+
+def list_catalogue(
+    session: Session,
+    *,
+    organization_id: int | None,
+    target_group: str | None,
+    text: str | None,
+    review: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[list[CatalogueEntry], int]:
+    """One page of approved pathways, as their latest versions show them."""
+    on = today()
+    due_from, due_to = review_window(review, on)
+    repository = CatalogueRepository(session)
+    rows, total = repository.page(
+        CatalogueFilter(
+            organization_id=organization_id,
+            target_group=target_group,
+            text=text,
+            due_from=due_from,
+            due_to=due_to,
+        ),
+        limit=limit,
+        offset=offset,
+    )
+    participants = repository.participants_of(row.pathway_id for row in rows)
+    return [
+        CatalogueEntry(
+            row=row,
+            participants=participants[row.pathway_id],
+            overdue=row.review_due is not None and row.review_due < on,
+        )
+        for row in rows
+    ], total
+
+
+@dataclass(frozen=True, slots=True)
+class PublicPathway:
+    """What a non-participant sees of an approved pathway: its latest version."""
+
+    pathway_id: int
+    version: orm.Version
+    pathway: Pathway
+    """The version's document."""
+    participants: list[tuple[orm.Participant, orm.Organization]]
+    overdue: bool
+
+
+def public_pathway(session: Session, pathway_id: int) -> PublicPathway | None:
+    """The public view of ``pathway_id``, or None if it has no approved version."""
+    version = VersionRepository(session).latest(pathway_id)
+    if version is None:
+        return None
+    pathway = read_stored_document(version.document)
+    review_due = pathway.info.review_due
+    return PublicPathway(
+        pathway_id=pathway_id,
+        version=version,
+        pathway=pathway,
+        participants=PathwayRepository(session).participants(pathway_id),
+        overdue=review_due is not None and review_due < today(),
+    )
