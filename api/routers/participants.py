@@ -55,7 +55,8 @@ def remove_participant(
     client: ClientDep,
     response: Response,
 ) -> None:
-    """Remove an organisation, or leave (409 if it is the last one of its level)."""
+    """Leave the pathway: an organisation removes only itself (another gets 403), and not
+    as the last participant of its level (409)."""
     revision = service.remove_participant(
         session,
         client=client,

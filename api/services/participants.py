@@ -1,11 +1,12 @@
-"""Who takes part in a pathway. Any participant, of either level, adds or removes any
-organisation; only the last participant of a level cannot leave."""
+"""Who takes part in a pathway. Any participant, of either level, adds any organisation;
+an organisation leaves by itself (another participant may not remove it: 403), and the
+last participant of a level cannot leave (409)."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from api.errors import NotFound
+from api.errors import Forbidden, NotFound
 from api.services.auth import Client
 from api.services.editing import begin_edit, record_change
 from api.services.pathways import PathwayView, view_of
@@ -66,17 +67,21 @@ def remove_participant(
     }
     if organization_id not in participants:
         raise NotFound(f"organisation {organization_id} does not take part in this pathway")
-    check_removal(participants, organization_id)
     organization = OrganizationRepository(session).get(organization_id)
     assert organization is not None
+    if organization_id != client.organization_id:
+        raise Forbidden(
+            f"an organisation leaves a pathway by itself: {client.organization_name} may not "
+            f"remove {organization.name}; ask it to leave"
+        )
+    check_removal(participants, organization_id)
     repository.remove_participant(row.id, organization_id)
-    left = "Left the pathway" if organization_id == client.organization_id else "Removed"
     record_change(
         session,
         client=client,
         row=row,
         action="participant.remove",
-        summary=f"{left}: {organization.name} ({organization.level})",
+        summary=f"Left the pathway: {organization.name} ({organization.level})",
         changes={
             "organization_id": organization.id,
             "name": organization.name,

@@ -183,12 +183,11 @@ def test_read_token_of_participant_reads_but_never_changes(world: World) -> None
     assert _snapshot(world, pathway_id) == before
 
 
-def test_any_participant_adds_and_removes_any_other(world: World) -> None:
+def test_any_participant_adds_any_other_but_each_leaves_by_itself(world: World) -> None:
     pathway_id, etag = _create(world)
     base = f"/pathways/{pathway_id}/participants"
     r = world.hospital.put(f"{base}/{world.municipality.organization_id}", etag=etag)
-    # The municipality adds a second municipality and then removes the hospital's
-    # colleague-free... no: it may not remove the last hospital.
+    # The municipality adds a second municipality: adding is any participant's right.
     r = world.municipality.put(
         f"{base}/{world.municipality_b.organization_id}", etag=r.headers["ETag"]
     )
@@ -198,11 +197,27 @@ def test_any_participant_adds_and_removes_any_other(world: World) -> None:
     )
     assert again.status_code == 200
     assert again.headers["ETag"] == r.headers["ETag"]
-    removed = world.municipality_b.delete(
-        f"{base}/{world.municipality.organization_id}", etag=r.headers["ETag"]
+    before = _snapshot(world, pathway_id)
+    # Removing another is never a participant's right, of either level.
+    for actor, other in [
+        (world.municipality_b, world.municipality),
+        (world.hospital, world.municipality_b),
+        (world.municipality, world.municipality_b),
+    ]:
+        refused = actor.delete(f"{base}/{other.organization_id}", etag=r.headers["ETag"])
+        assert refused.status_code == 403, refused.text
+        assert "leaves a pathway by itself" in refused.json()["detail"]
+    assert _snapshot(world, pathway_id) == before
+    assert world.municipality.get(f"/pathways/{pathway_id}").status_code == 200
+    left = world.municipality_b.delete(
+        f"{base}/{world.municipality_b.organization_id}", etag=r.headers["ETag"]
     )
-    assert removed.status_code == 204, removed.text
-    assert world.municipality.get(f"/pathways/{pathway_id}").status_code == 404
+    assert left.status_code == 204, left.text
+    assert world.municipality_b.get(f"/pathways/{pathway_id}").status_code == 404
+    history = world.hospital.get(f"/pathways/{pathway_id}/history").json()["items"]
+    assert history[-1]["action"] == "participant.remove"
+    assert history[-1]["organization"]["id"] == world.municipality_b.organization_id
+    assert history[-1]["summary"].startswith("Left the pathway: Nabovik kommune")
 
 
 def test_last_participant_of_a_level_cannot_leave(world: World) -> None:
@@ -212,12 +227,8 @@ def test_last_participant_of_a_level_cannot_leave(world: World) -> None:
         "ETag"
     ]
     before = _snapshot(world, pathway_id)
-    for actor, leaving in [
-        (world.hospital, world.municipality.organization_id),
-        (world.municipality, world.municipality.organization_id),
-        (world.municipality, world.hospital.organization_id),
-    ]:
-        response = actor.delete(f"{base}/{leaving}", etag=etag)
+    for actor in (world.hospital, world.municipality):
+        response = actor.delete(f"{base}/{actor.organization_id}", etag=etag)
         assert response.status_code == 409, response.text
         assert "last participant" in response.json()["detail"]
     assert _snapshot(world, pathway_id) == before
