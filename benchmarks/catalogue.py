@@ -128,6 +128,12 @@ def fill(database: Database, pathways: int, changed: float) -> tuple[str, int]:
                     "document": document,
                     "approvals": [],
                     "created_at": now,
+                    # The catalogue's fields, as the service writes them with a version.
+                    "title": title,
+                    "description": EXAMPLE["pathway"]["description"],
+                    "target_group": group,
+                    "agreement_ref": EXAMPLE["pathway"]["agreement_ref"],
+                    "review_due": due,
                 }
             )
         session.execute(insert(orm.Pathway), rows)

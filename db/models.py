@@ -226,3 +226,10 @@ class Version(Base):
     """The canonical native document of that revision (``dump_document``)."""
     approvals: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the catalogue shows and filters on, as the document has it (written with the
+    # version, immutable like it): no page has to read documents.
+    title: Mapped[str] = mapped_column(String(300), server_default="")
+    description: Mapped[str] = mapped_column(Text, server_default="")
+    target_group: Mapped[str] = mapped_column(String(300), server_default="")
+    agreement_ref: Mapped[str] = mapped_column(String(300), server_default="")
+    review_due: Mapped[date | None] = mapped_column(Date, index=True)

@@ -106,6 +106,7 @@ def approve(
         version = versions.add_version(
             pathway_id=row.id,
             revision=row.revision,
+            info=pathway.info,
             document=dump_document(pathway).decode("utf-8"),
             approvals=[_snapshot(a) for a in approvals],
         )

@@ -1,12 +1,9 @@
 """The catalogue: every pathway with an approved version, as its latest version shows it.
 
 What a row shows (title, description, target group, agreement, review date) is the
-latest approved version's, never the draft's. The version keeps them only inside its
-document (JSON text); parsing 5,000 documents per page would be slow, so the query takes
-them from the pathway's own columns when the pathway is still at the approved revision
-(every change bumps the revision, so the columns are then exactly the document's) and
-from the document (SQL JSON functions) only for pathways changed since. Filters and
-paging run in SQL: one query for the total, one for the page, one for its participants.
+latest approved version's, never the draft's: the version's own columns, written with
+it from its document. Filters and paging run in SQL: one query for the total, one for
+the page, one for its participants.
 """
 
 from __future__ import annotations
@@ -16,8 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, String, and_, case, cast, exists, func, or_, select, type_coerce
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -59,15 +55,6 @@ class CatalogueRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def _document_field(self, document: Any, name: str) -> ColumnElement[Any]:
-        """``pathway.<name>`` of a version's document (NULL when null): text, and a date
-        for ``review_due`` (SQLite keeps dates as ISO text, which compares as dates)."""
-        if self.session.get_bind().dialect.name == "postgresql":
-            text = func.json_extract_path_text(cast(document, postgresql.JSON), "pathway", name)
-            return cast(text, Date) if name == "review_due" else text
-        value = func.json_extract(document, f"$.pathway.{name}")
-        return type_coerce(value, Date() if name == "review_due" else String())
-
     def page(
         self, where: CatalogueFilter, *, limit: int, offset: int
     ) -> tuple[list[CatalogueRow], int]:
@@ -80,13 +67,9 @@ class CatalogueRepository:
             .correlate(orm.Pathway)
             .scalar_subquery()
         )
-        unchanged = orm.Pathway.revision == version.revision
-        fields: dict[str, ColumnElement[Any]] = {}
-        for name in _INFO_FIELDS:
-            column: Any = getattr(orm.Pathway, name)
-            from_document = self._document_field(version.document, name)
-            # CASE evaluates the document branch only for rows changed since approval.
-            fields[name] = case((unchanged, column), else_=from_document)
+        fields: dict[str, ColumnElement[Any]] = {
+            name: getattr(version, name) for name in _INFO_FIELDS
+        }
         query = (
             select(
                 orm.Pathway.id,

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db import models as orm
+from pathways.model import PathwayInfo
 
 __all__ = ["VersionRepository"]
 
@@ -72,7 +73,13 @@ class VersionRepository:
     # -- versions ----------------------------------------------------------------------
 
     def add_version(
-        self, *, pathway_id: int, revision: int, document: str, approvals: list[dict[str, Any]]
+        self,
+        *,
+        pathway_id: int,
+        revision: int,
+        info: PathwayInfo,
+        document: str,
+        approvals: list[dict[str, Any]],
     ) -> orm.Version:
         number = (
             self.session.scalar(
@@ -86,6 +93,11 @@ class VersionRepository:
             revision=revision,
             document=document,
             approvals=approvals,
+            title=info.title,
+            description=info.description,
+            target_group=info.target_group,
+            agreement_ref=info.agreement_ref,
+            review_due=info.review_due,
         )
         self.session.add(row)
         self.session.flush()

@@ -441,3 +441,65 @@ def test_content_authorship_migration_keeps_content_and_gives_each_element_a_wri
             assert session.execute(text("SELECT count(*) FROM steps")).scalar_one() == 4
     finally:
         database.dispose()
+
+
+BEFORE_CATALOGUE_FIELDS = "5c0d7e1f9a2b"
+
+
+def test_catalogue_fields_migration_copies_each_versions_own_document(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Up from the revision before it: each existing version gets its fields from its
+    own document (not from the draft, retitled since), and stays immutable."""
+    url = _own_database(tmp_path, database_url, "catalogue_fields")
+    upgrade(url, BEFORE_CATALOGUE_FIELDS)
+    database = Database.connect(url, pool_size=1)
+    document = {
+        "format": "hjem-til-hjem/pathway",
+        "format_version": 1,
+        "pathway": {
+            "title": "Hoftebrudd",
+            "description": "Fra fallet hjemme til hjem igjen.",
+            "target_group": "Eldre 65+",
+            "agreement_ref": "Tjenesteavtale 2",
+            "review_due": "2027-06-30",
+        },
+        "rules": {"rule_sets": ["core"], "deadlines": {}},
+        "steps": [],
+        "transitions": [],
+    }
+    try:
+        with database.writer() as session, session.begin():
+            session.execute(
+                text(
+                    "INSERT INTO pathways (id, title, description, target_group, agreement_ref,"
+                    " rules, revision, created_at, updated_at) VALUES (1, 'Retitled draft', '',"
+                    " '', '', '{}', 3, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            session.execute(
+                text(
+                    "INSERT INTO versions (pathway_id, number, revision, document, approvals,"
+                    " created_at) VALUES (1, 1, 2, :document, '[]', CURRENT_TIMESTAMP)"
+                ),
+                {"document": json.dumps(document)},
+            )
+        database.dispose()
+        upgrade(url)
+        with database.reader() as session:
+            version = session.scalars(select(orm.Version)).one()
+            assert (
+                version.title,
+                version.description,
+                version.target_group,
+                version.agreement_ref,
+                str(version.review_due),
+            ) == tuple(document["pathway"].values())
+        with pytest.raises(DBAPIError), database.writer() as session, session.begin():
+            session.execute(text("UPDATE versions SET title = 'changed'"))
+        downgrade(url, BEFORE_CATALOGUE_FIELDS)
+        assert "title" not in {c["name"] for c in inspect(database.engine).get_columns("versions")}
+        with pytest.raises(DBAPIError), database.writer() as session, session.begin():
+            session.execute(text("UPDATE versions SET revision = 9"))
+    finally:
+        database.dispose()
