@@ -44,8 +44,10 @@ from api.services.organizations import create_token  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from db import models as orm  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
+from db.repositories.versions import search_text  # noqa: E402
 from db.session import Database  # noqa: E402
 from pathways.limits import DEFAULT_LIMITS  # noqa: E402
+from pathways.model import PathwayInfo  # noqa: E402
 
 EXAMPLE = json.loads((ROOT / "pathways" / "examples" / "hip-fracture.json").read_text())
 CONDITIONS = [
@@ -93,7 +95,8 @@ def fill(database: Database, pathways: int, changed: float) -> tuple[str, int]:
             scope=Scope.READ,
             limits=DEFAULT_LIMITS,
         )
-        rows, members, versions = [], [], []
+        rows, members, versions, took_part = [], [], [], []
+        names = dict(session.execute(select(orm.Organization.id, orm.Organization.name)).all())
         for i in range(1, pathways + 1):
             condition = CONDITIONS[i % len(CONDITIONS)]
             title = f"{condition} — home to home, area {i}"
@@ -116,12 +119,29 @@ def fill(database: Database, pathways: int, changed: float) -> tuple[str, int]:
                 }
             )
             chosen = rng.sample(range(2, 2 + MUNICIPALITIES), rng.randint(1, 3))
-            for organization_id in [1, *chosen]:
+            for position, organization_id in enumerate([1, *chosen]):
                 members.append(
                     {"pathway_id": i, "organization_id": organization_id, "joined_at": now}
                 )
+                took_part.append(
+                    {
+                        "version_id": i,
+                        "organization_id": organization_id,
+                        "position": position,
+                        "name": names[organization_id],
+                        "level": "hospital" if organization_id == 1 else "municipality",
+                    }
+                )
+            info = PathwayInfo(
+                title=title,
+                description=EXAMPLE["pathway"]["description"],
+                target_group=group,
+                agreement_ref=EXAMPLE["pathway"]["agreement_ref"],
+                review_due=due,
+            )
             versions.append(
                 {
+                    "id": i,
                     "pathway_id": i,
                     "number": 1,
                     "revision": 6,
@@ -129,16 +149,19 @@ def fill(database: Database, pathways: int, changed: float) -> tuple[str, int]:
                     "approvals": [],
                     "created_at": now,
                     # The catalogue's fields, as the service writes them with a version.
-                    "title": title,
-                    "description": EXAMPLE["pathway"]["description"],
-                    "target_group": group,
-                    "agreement_ref": EXAMPLE["pathway"]["agreement_ref"],
-                    "review_due": due,
+                    "title": info.title,
+                    "description": info.description,
+                    "target_group": info.target_group,
+                    "agreement_ref": info.agreement_ref,
+                    "review_due": info.review_due,
+                    "search_text": search_text(info),
+                    "target_group_key": info.target_group.casefold(),
                 }
             )
         session.execute(insert(orm.Pathway), rows)
         session.execute(insert(orm.Participant), members)
         session.execute(insert(orm.Version), versions)
+        session.execute(insert(orm.VersionParticipant), took_part)
     if not database.is_sqlite:
         with database.engine.begin() as connection:
             connection.execute(text("ANALYZE"))

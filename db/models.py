@@ -36,6 +36,7 @@ __all__ = [
     "Token",
     "Transition",
     "Version",
+    "VersionParticipant",
 ]
 
 NAMING_CONVENTION = {
@@ -233,3 +234,27 @@ class Version(Base):
     target_group: Mapped[str] = mapped_column(String(300), server_default="")
     agreement_ref: Mapped[str] = mapped_column(String(300), server_default="")
     review_due: Mapped[date | None] = mapped_column(Date, index=True)
+    search_text: Mapped[str] = mapped_column(Text, server_default="")
+    """Title, description, target group and agreement, case-folded, for text search."""
+    target_group_key: Mapped[str] = mapped_column(String(300), server_default="")
+    """The target group, case-folded."""
+
+
+class VersionParticipant(Base):
+    """An organisation that took part in a pathway when one of its versions was approved.
+
+    The catalogue and the public view show these, not today's participants, who are
+    draft state: who joined or left since approval is for participants to see only.
+    """
+
+    __tablename__ = "version_participants"
+    __table_args__ = (Index("ix_version_participants_organization_id", "organization_id"),)
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    """The order in which they had joined."""
+    name: Mapped[str] = mapped_column(String(300))
+    level: Mapped[str] = mapped_column(String(20))

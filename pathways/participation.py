@@ -142,19 +142,25 @@ def rewrite_writers(
 ) -> dict[str, W]:
     """The last writer of each element of ``after``.
 
-    An element whose value is as it was in ``before`` keeps its writer; a new or changed
-    one is ``writer``'s. Elements no longer in ``after`` drop out.
+    An element whose value is as it was in ``before`` keeps its writer, or stays without
+    one if none is known (content stored before writers were kept); a new or changed one
+    is ``writer``'s. Elements no longer in ``after`` drop out.
 
     >>> rewrite_writers({"title": "A", "description": "x"}, {"title": 1, "description": 1},
     ...                 {"title": "A", "description": "y", "review_due": "2027"}, 2)
     {'title': 1, 'description': 2, 'review_due': 2}
+    >>> rewrite_writers({"title": "A", "description": "x"}, {},
+    ...                 {"title": "A", "description": "y"}, 2)
+    {'description': 2}
     """
-    return {
-        name: writers[name]
-        if name in before and name in writers and before[name] == value
-        else writer
-        for name, value in after.items()
-    }
+    kept: dict[str, W] = {}
+    for name, value in after.items():
+        if name in before and before[name] == value:
+            if name in writers:
+                kept[name] = writers[name]
+        else:
+            kept[name] = writer
+    return kept
 
 
 @dataclass(frozen=True, slots=True)

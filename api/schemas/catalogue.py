@@ -12,7 +12,6 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from api.schemas.pathways import ParticipantRead
 from api.services.catalogue import CatalogueEntry, PublicPathway
 from db import models as orm
 from pathways.document import RulesDoc
@@ -24,6 +23,7 @@ __all__ = [
     "OrganizationRef",
     "ParticipantsByLevel",
     "PathwayPublicRead",
+    "VersionParticipantRead",
 ]
 
 
@@ -32,25 +32,29 @@ class OrganizationRef(BaseModel):
     name: str
 
 
+class VersionParticipantRead(BaseModel):
+    organization_id: int
+    name: str = Field(description="As it was when the version was approved")
+    level: Level
+
+
 class LevelParticipants(BaseModel):
     count: int
-    organizations: list[OrganizationRef] = Field(description="In the order they joined")
+    organizations: list[OrganizationRef] = Field(description="In the order they had joined")
 
 
 class ParticipantsByLevel(BaseModel):
-    """The organisations taking part now, by care level."""
+    """The organisations that took part when the version was approved, by care level."""
 
     hospital: LevelParticipants
     municipality: LevelParticipants
 
     @classmethod
-    def of(
-        cls, participants: Iterable[tuple[orm.Participant, orm.Organization]]
-    ) -> ParticipantsByLevel:
+    def of(cls, participants: Iterable[orm.VersionParticipant]) -> ParticipantsByLevel:
         found: dict[Level, list[OrganizationRef]] = {level: [] for level in Level}
-        for _, organization in participants:
-            found[Level(organization.level)].append(
-                OrganizationRef(id=organization.id, name=organization.name)
+        for participant in participants:
+            found[Level(participant.level)].append(
+                OrganizationRef(id=participant.organization_id, name=participant.name)
             )
         return cls(
             **{
@@ -117,7 +121,10 @@ class PathwayPublicRead(BaseModel):
     latest_version: int = Field(description="The newest approved version")
     approved_at: datetime = Field(description="When that version was approved")
     version_url: str = Field(description="The version's document, e.g. /pathways/1/versions/2")
-    participants: list[ParticipantRead] = Field(description="The organisations taking part now")
+    participants: list[VersionParticipantRead] = Field(
+        description="The organisations that took part when the version was approved, "
+        "in the order they had joined"
+    )
     step_count: int = Field(description="Steps of the approved version")
     transition_count: int = Field(description="Transitions of the approved version")
 
@@ -140,13 +147,12 @@ class PathwayPublicRead(BaseModel):
             approved_at=version.created_at,
             version_url=_version_url(public.pathway_id, version.number),
             participants=[
-                ParticipantRead(
-                    organization_id=organization.id,
-                    name=organization.name,
-                    level=Level(organization.level),
-                    joined_at=participant.joined_at,
+                VersionParticipantRead(
+                    organization_id=participant.organization_id,
+                    name=participant.name,
+                    level=Level(participant.level),
                 )
-                for participant, organization in public.participants
+                for participant in public.participants
             ],
             step_count=len(public.pathway.steps),
             transition_count=len(public.pathway.transitions),

@@ -109,6 +109,9 @@ def approve(
             info=pathway.info,
             document=dump_document(pathway).decode("utf-8"),
             approvals=[_snapshot(a) for a in approvals],
+            participants=[
+                organization for _, organization in PathwayRepository(session).participants(row.id)
+            ],
         )
         record_event(
             session,

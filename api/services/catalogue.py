@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from db import models as orm
 from db.repositories.catalogue import CatalogueFilter, CatalogueRepository, CatalogueRow
-from db.repositories.pathways import PathwayRepository
 from db.repositories.versions import VersionRepository
 from db.types import utcnow
 from pathways.document import read_stored_document
@@ -27,6 +26,7 @@ __all__ = [
     "REVIEW_PATTERN",
     "CatalogueEntry",
     "PublicPathway",
+    "is_overdue",
     "is_review",
     "list_catalogue",
     "public_pathway",
@@ -64,10 +64,16 @@ def review_window(review: str | None, on: date) -> tuple[date | None, date | Non
     return on, on + timedelta(days=_days(review))
 
 
+def is_overdue(review_due: date | None, on: date) -> bool:
+    """Whether a review due on ``review_due`` is overdue ``on`` that day."""
+    return review_due is not None and review_due < on
+
+
 @dataclass(frozen=True, slots=True)
 class CatalogueEntry:
     row: CatalogueRow
-    participants: list[tuple[orm.Participant, orm.Organization]]
+    participants: list[orm.VersionParticipant]
+    """Who took part when the version was approved."""
     overdue: bool
 
 
@@ -96,12 +102,12 @@ def list_catalogue(
         limit=limit,
         offset=offset,
     )
-    participants = repository.participants_of(row.pathway_id for row in rows)
+    participants = VersionRepository(session).participants_of(row.version_id for row in rows)
     return [
         CatalogueEntry(
             row=row,
-            participants=participants[row.pathway_id],
-            overdue=row.review_due is not None and row.review_due < on,
+            participants=participants[row.version_id],
+            overdue=is_overdue(row.review_due, on),
         )
         for row in rows
     ], total
@@ -115,21 +121,21 @@ class PublicPathway:
     version: orm.Version
     pathway: Pathway
     """The version's document."""
-    participants: list[tuple[orm.Participant, orm.Organization]]
+    participants: list[orm.VersionParticipant]
+    """Who took part when the version was approved."""
     overdue: bool
 
 
 def public_pathway(session: Session, pathway_id: int) -> PublicPathway | None:
     """The public view of ``pathway_id``, or None if it has no approved version."""
-    version = VersionRepository(session).latest(pathway_id)
+    versions = VersionRepository(session)
+    version = versions.latest(pathway_id)
     if version is None:
         return None
-    pathway = read_stored_document(version.document)
-    review_due = pathway.info.review_due
     return PublicPathway(
         pathway_id=pathway_id,
         version=version,
-        pathway=pathway,
-        participants=PathwayRepository(session).participants(pathway_id),
-        overdue=review_due is not None and review_due < today(),
+        pathway=read_stored_document(version.document),
+        participants=versions.participants_of([version.id])[version.id],
+        overdue=is_overdue(version.review_due, today()),
     )

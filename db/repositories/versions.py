@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 from db import models as orm
 from pathways.model import PathwayInfo
 
-__all__ = ["VersionRepository"]
+__all__ = ["VersionRepository", "search_text"]
+
+
+def search_text(info: PathwayInfo) -> str:
+    """What the catalogue's text search reads: the description's texts, case-folded."""
+    texts = (info.title, info.description, info.target_group, info.agreement_ref)
+    return "\n".join(texts).casefold()
 
 
 class VersionRepository:
@@ -80,7 +86,10 @@ class VersionRepository:
         info: PathwayInfo,
         document: str,
         approvals: list[dict[str, Any]],
+        participants: Sequence[orm.Organization],
     ) -> orm.Version:
+        """A new version, with what the catalogue shows of it: its description and who
+        took part (``participants``, in the order they joined)."""
         number = (
             self.session.scalar(
                 select(func.max(orm.Version.number)).where(orm.Version.pathway_id == pathway_id)
@@ -98,10 +107,39 @@ class VersionRepository:
             target_group=info.target_group,
             agreement_ref=info.agreement_ref,
             review_due=info.review_due,
+            search_text=search_text(info),
+            target_group_key=info.target_group.casefold(),
         )
         self.session.add(row)
         self.session.flush()
+        self.session.add_all(
+            orm.VersionParticipant(
+                version_id=row.id,
+                organization_id=organization.id,
+                position=position,
+                name=organization.name,
+                level=organization.level,
+            )
+            for position, organization in enumerate(participants)
+        )
+        self.session.flush()
         return row
+
+    def participants_of(
+        self, version_ids: Iterable[int]
+    ) -> dict[int, list[orm.VersionParticipant]]:
+        """Who took part in each version when it was approved, in the order they joined."""
+        ids = list(version_ids)
+        found: dict[int, list[orm.VersionParticipant]] = {version_id: [] for version_id in ids}
+        if ids:
+            rows = self.session.scalars(
+                select(orm.VersionParticipant)
+                .where(orm.VersionParticipant.version_id.in_(ids))
+                .order_by(orm.VersionParticipant.version_id, orm.VersionParticipant.position)
+            )
+            for participant in rows:
+                found[participant.version_id].append(participant)
+        return found
 
     def get(self, pathway_id: int, number: int) -> orm.Version | None:
         return self.session.scalar(

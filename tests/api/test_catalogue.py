@@ -11,13 +11,13 @@ from fastapi.routing import APIRoute
 
 from api.app import create_app
 from api.routers.query import DeclaredQueryRoute
-from api.services.catalogue import review_window
+from api.services.catalogue import review_window, today
 from api.settings import Settings
 from db.session import Database
 from tests.conftest import Actor, World
 
 PROBLEM = "application/problem+json"
-TODAY = date.today()
+TODAY = today()  # in UTC, as the service compares review dates
 
 
 def _approved(
@@ -395,3 +395,46 @@ def test_every_route_of_the_app_refuses_unknown_query_parameters(settings: Setti
     assert len(api_routes) >= 35
     plain = [route.path for route in api_routes if not isinstance(route, DeclaredQueryRoute)]
     assert plain == []
+
+
+def test_who_joins_or_leaves_after_approval_is_not_public(
+    world: World, example_bytes: bytes
+) -> None:
+    """Membership is draft state: the catalogue, its organization filter and the public
+    view show who took part in the approved version, not who joined or left since."""
+    pathway_id, etag = _approved(world, example_bytes, title="Membership is draft state")
+    joined = world.hospital.put(
+        f"/pathways/{pathway_id}/participants/{world.municipality_b.organization_id}", etag=etag
+    )
+    assert joined.status_code == 201, joined.text
+    left = world.municipality.delete(
+        f"/pathways/{pathway_id}/participants/{world.municipality.organization_id}",
+        etag=joined.headers["ETag"],
+    )
+    assert left.status_code == 204, left.text
+    [row] = [
+        item
+        for item in world.outsider.get("/catalogue").json()["items"]
+        if item["id"] == pathway_id
+    ]
+    names = {o["name"] for o in row["participants"]["municipality"]["organizations"]}
+    assert names == {"Testvik kommune"}
+    assert _ids(world.outsider, f"organization={world.municipality.organization_id}") == [
+        pathway_id
+    ]
+    assert _ids(world.outsider, f"organization={world.municipality_b.organization_id}") == []
+    public = world.outsider.get(f"/pathways/{pathway_id}").json()
+    assert public["view"] == "public"
+    assert [p["name"] for p in public["participants"]] == ["Helse Test HF", "Testvik kommune"]
+    # Participants see today's membership on the draft.
+    draft = world.hospital.get(f"/pathways/{pathway_id}").json()
+    assert {p["name"] for p in draft["participants"]} == {"Helse Test HF", "Nabovik kommune"}
+
+
+def test_text_search_folds_every_letter(world: World, example_bytes: bytes) -> None:
+    pathway_id, _ = _approved(
+        world, example_bytes, title="Hoftebrudd i Ørsta og Ålesund", target_group="ELDRE 65+"
+    )
+    for query in ("q=ørsta", "q=ØRSTA", "q=ålesund", "target_group=eldre%2065%2B"):
+        assert _ids(world.outsider, query) == [pathway_id], query
+    assert _ids(world.outsider, "q=%25") == []  # a LIKE wildcard is a character here

@@ -450,7 +450,8 @@ def test_catalogue_fields_migration_copies_each_versions_own_document(
     tmp_path: Path, database_url: str
 ) -> None:
     """Up from the revision before it: each existing version gets its fields from its
-    own document (not from the draft, retitled since), and stays immutable."""
+    own document (not from the draft, retitled since), and the participants of its day
+    from the history (not today's), and stays immutable."""
     url = _own_database(tmp_path, database_url, "catalogue_fields")
     upgrade(url, BEFORE_CATALOGUE_FIELDS)
     database = Database.connect(url, pool_size=1)
@@ -484,6 +485,49 @@ def test_catalogue_fields_migration_copies_each_versions_own_document(
                 ),
                 {"document": json.dumps(document)},
             )
+            for org, name, level in [
+                (1, "Helse Vest HF", "hospital"),
+                (2, "Ørsta kommune", "municipality"),
+                (3, "Volda kommune", "municipality"),
+            ]:
+                session.execute(
+                    text(
+                        "INSERT INTO organizations (id, name, level, created_at)"
+                        " VALUES (:id, :name, :level, CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": org, "name": name, "level": level},
+                )
+            history = [
+                (1, "pathway.import", {"pathway": {"title": "Hoftebrudd"}}),
+                (1, "participant.add", {"organization_id": 2}),
+                (2, "version.create", {"version": 1, "revision": 2}),
+                (2, "participant.add", {"organization_id": 3}),
+                (2, "participant.remove", {"organization_id": 2}),
+            ]
+            for at, (org, action, changes) in enumerate(history):
+                session.execute(
+                    text(
+                        "INSERT INTO history (pathway_id, at, organization_id, organization_name,"
+                        " level, token_name, action, summary, changes, revision_before,"
+                        " revision_after) VALUES (1, CURRENT_TIMESTAMP, :org, 'x', 'hospital',"
+                        " 't', :action, 's', :changes, :at, :after)"
+                    ),
+                    {
+                        "org": org,
+                        "action": action,
+                        "changes": json.dumps(changes),
+                        "at": at,
+                        "after": at + 1,
+                    },
+                )
+            for org in (1, 3):
+                session.execute(
+                    text(
+                        "INSERT INTO participants (pathway_id, organization_id, joined_at)"
+                        " VALUES (1, :org, CURRENT_TIMESTAMP)"
+                    ),
+                    {"org": org},
+                )
         database.dispose()
         upgrade(url)
         with database.reader() as session:
@@ -495,6 +539,16 @@ def test_catalogue_fields_migration_copies_each_versions_own_document(
                 version.agreement_ref,
                 str(version.review_due),
             ) == tuple(document["pathway"].values())
+            assert version.search_text == (
+                "hoftebrudd\nfra fallet hjemme til hjem igjen.\neldre 65+\ntjenesteavtale 2"
+            )
+            assert version.target_group_key == "eldre 65+"
+            took_part = session.execute(
+                select(
+                    orm.VersionParticipant.organization_id, orm.VersionParticipant.name
+                ).order_by(orm.VersionParticipant.position)
+            ).all()
+            assert took_part == [(1, "Helse Vest HF"), (2, "Ørsta kommune")]
         with pytest.raises(DBAPIError), database.writer() as session, session.begin():
             session.execute(text("UPDATE versions SET title = 'changed'"))
         downgrade(url, BEFORE_CATALOGUE_FIELDS)

@@ -123,8 +123,11 @@ def test_rewrite_keeps_unchanged_writers_and_gives_changes_to_the_writer() -> No
     assert rewrite_writers(before, writers, before, 2) == writers
 
 
-def test_an_element_of_unknown_writer_is_the_writers_once_written() -> None:
-    assert rewrite_writers({"title": "A"}, {}, {"title": "A"}, 5) == {"title": 5}
+def test_an_unchanged_element_of_unknown_writer_stays_unknown() -> None:
+    """Content stored before writers were kept: resending it unchanged claims nothing;
+    changing it does."""
+    assert rewrite_writers({"title": "A"}, {}, {"title": "A"}, 5) == {}
+    assert rewrite_writers({"title": "A"}, {}, {"title": "B"}, 5) == {"title": 5}
 
 
 def test_a_step_is_one_element_of_its_whole_content() -> None:
