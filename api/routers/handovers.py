@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from pydantic import AfterValidator, BeforeValidator
@@ -162,11 +161,11 @@ def _ask(request: Request, transition_key: str | None) -> ChecklistAsk:
 
 
 def _hot_query(request: Request) -> HotQuery:
-    raw_query: bytes = request.scope["query_string"]
-    if not raw_query:
+    if not request.scope["query_string"]:
         return _DEFAULT_QUERY
-    # The last value of a repeated name wins, as with FastAPI's own parameters.
-    query = dict(parse_qsl(raw_query.decode("latin-1"), keep_blank_values=True))
+    # Parsed once per request (the route's unknown-parameter check reads it too); the
+    # last value of a repeated name wins, as with FastAPI's own parameters.
+    query = request.query_params
     version: int | None = None
     if (raw := query.get("version")) is not None:
         if not (raw.isascii() and raw.isdigit() and 1 <= len(raw) <= 9 and int(raw) >= 1):
