@@ -76,7 +76,12 @@ def authorship_shares(changes: Mapping[Level, int]) -> dict[str, float]:
     """
     counts = {level: changes.get(level, 0) for level in Level}
     total = sum(counts.values())
-    return {level.value: round(counts[level] / total, 4) if total else 0.0 for level in Level}
+    return {level.value: _fraction(counts[level], total) for level in Level}
+
+
+def _fraction(part: int, total: int) -> float:
+    """``part`` of ``total``, 0 to 1 to 4 decimals (0.0 of nothing)."""
+    return round(part / total, 4) if total else 0.0
 
 
 # -- authorship by content -------------------------------------------------------------
@@ -194,7 +199,7 @@ def content_shares(
     total = sum(counts.values())
 
     def share(count: int) -> Share:
-        return Share(count, round(count / total, 4) if total else 0.0)
+        return Share(count, _fraction(count, total))
 
     per_level = dict.fromkeys(Level, 0)
     for org, count in counts.items():
