@@ -16,6 +16,7 @@ class Limits:
     max_key_length: int = 64
     max_name_length: int = 300
     max_text_length: int = 10_000
+    max_partnership_members: int = 100
 
 
 DEFAULT_LIMITS = Limits()

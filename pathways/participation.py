@@ -1,7 +1,7 @@
 """Participation rules: who takes part in a pathway, and how authorship is spread.
 
 Both care levels edit on equal terms. The only rule on participants is that each level
-keeps at least one: a pathway with no municipality in it is no longer *hjem til hjem*.
+keeps at least one editor: a pathway no municipality edits is no longer *hjem til hjem*.
 
 Authorship is measured two ways. :func:`authorship_shares` counts recorded changes
 (events) per level. :func:`content_shares` counts the *elements* of the current draft
@@ -52,20 +52,20 @@ K = TypeVar("K", bound=Hashable)
 W = TypeVar("W")
 
 
-def check_removal(participants: Mapping[K, Level], leaving: K) -> None:
-    """Raise :class:`LastParticipantOfLevel` if ``leaving`` is its level's last participant.
+def check_removal(editors: Mapping[K, Level], leaving: K) -> None:
+    """Raise :class:`LastParticipantOfLevel` if ``leaving`` is its level's last editor.
 
-    ``participants`` maps each participant (any id) to its care level. Removing an id that
-    is not a participant is not this function's concern and passes.
+    ``editors`` maps each editor (any id) to its care level. Removing (or making a
+    commenter of) an id that is not an editor is not this function's concern and passes.
     """
-    level = participants.get(leaving)
+    level = editors.get(leaving)
     if level is None:
         return
-    others = [key for key, other in participants.items() if other is level and key != leaving]
+    others = [key for key, other in editors.items() if other is level and key != leaving]
     if not others:
         raise LastParticipantOfLevel(
-            f"the last participant of the {level.value} level cannot leave the pathway; "
-            f"add another {level.value} organisation first"
+            f"the last editor of the {level.value} level cannot leave the pathway or stop "
+            f"editing it; add another {level.value} organisation as an editor first"
         )
 
 

@@ -1,0 +1,115 @@
+"""Who may do what on a pathway: organisation kinds, participant roles, one policy.
+
+Organisations are care providers with a care level (a hospital trust, a municipality;
+GPs are municipal), or have a kind without a level: a partnership's ``secretariat``, or
+``user_representatives`` (brukerutvalg, brukerorganisasjon).
+
+Each participant of a pathway has a role:
+
+- ``editor``: a care provider of either level, with exactly the same rights whatever
+  its level: it changes every part of the draft, adds participants and approves;
+- ``commenter``: reads the draft (user representatives, observers);
+- ``secretariat``: reads the draft, records decisions, manages membership (adds
+  participants, removes them, changes their roles) and takes the pathway out of its
+  partnership. It comes with the partnership: the secretariat members of a pathway's
+  partnership (organisations of kind ``secretariat``) hold it, and no one else; it is
+  never given to a participant.
+
+Every organisation may leave a pathway by itself.
+
+>>> may(Role.EDITOR, Act.APPROVE), may(Role.SECRETARIAT, Act.APPROVE)
+(True, False)
+>>> role_problem(Role.COMMENTER, OrganizationKind.SECRETARIAT) is None
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from types import MappingProxyType
+
+from pathways.model import Level
+
+__all__ = ["Act", "OrganizationKind", "Role", "kind_problem", "may", "role_problem"]
+
+
+class OrganizationKind(StrEnum):
+    CARE_PROVIDER = "care_provider"
+    """A hospital trust or a municipality: it has a care level."""
+    SECRETARIAT = "secretariat"
+    """A partnership's secretariat: no care level."""
+    USER_REPRESENTATIVES = "user_representatives"
+    """A user committee or user organisation: no care level."""
+
+
+class Role(StrEnum):
+    EDITOR = "editor"
+    COMMENTER = "commenter"
+    SECRETARIAT = "secretariat"
+
+
+class Act(StrEnum):
+    """Things a participant does; each value says it in words, for messages."""
+
+    READ_DRAFT = "reading the draft"
+    EDIT = "changing the draft"
+    APPROVE = "approving a revision"
+    ADD_PARTICIPANT = "adding a participant"
+    LEAVE = "leaving the pathway"
+    MANAGE_MEMBERS = "removing another participant or changing its role"
+    RECORD_DECISION = "recording a decision"
+    LEAVE_PARTNERSHIP = "taking the pathway out of its partnership"
+
+
+_ALLOWED: Mapping[Role, frozenset[Act]] = MappingProxyType(
+    {
+        Role.EDITOR: frozenset(
+            {Act.READ_DRAFT, Act.EDIT, Act.APPROVE, Act.ADD_PARTICIPANT, Act.LEAVE}
+        ),
+        Role.COMMENTER: frozenset({Act.READ_DRAFT, Act.LEAVE}),
+        Role.SECRETARIAT: frozenset(
+            {
+                Act.READ_DRAFT,
+                Act.ADD_PARTICIPANT,
+                Act.LEAVE,
+                Act.MANAGE_MEMBERS,
+                Act.RECORD_DECISION,
+                Act.LEAVE_PARTNERSHIP,
+            }
+        ),
+    }
+)
+
+
+def may(role: Role, act: Act) -> bool:
+    """Whether a participant with ``role`` may do ``act``."""
+    return act in _ALLOWED[role]
+
+
+def kind_problem(kind: OrganizationKind, level: Level | None) -> str | None:
+    """Why an organisation of ``kind`` cannot have ``level``, or None if it can.
+
+    >>> kind_problem(OrganizationKind.SECRETARIAT, Level.HOSPITAL)
+    'an organisation of kind secretariat has no care level; leave level out'
+    """
+    if kind is OrganizationKind.CARE_PROVIDER and level is None:
+        return "a care provider has a care level: hospital or municipality"
+    if kind is not OrganizationKind.CARE_PROVIDER and level is not None:
+        return f"an organisation of kind {kind.value} has no care level; leave level out"
+    return None
+
+
+def role_problem(role: Role, kind: OrganizationKind) -> str | None:
+    """Why an organisation of ``kind`` cannot be given ``role`` as a participant, or None."""
+    if role is Role.EDITOR and kind is not OrganizationKind.CARE_PROVIDER:
+        return (
+            "only a care provider (a hospital trust or a municipality) can be an editor; "
+            "add it as a commenter"
+        )
+    if role is Role.SECRETARIAT:
+        return (
+            "the secretariat role comes with the partnership: its secretariat members hold "
+            "it on each of its pathways; add another organisation as a commenter"
+        )
+    return None
