@@ -21,6 +21,7 @@ from api.routers import (
     health,
     organizations,
     participants,
+    partnerships,
     pathways,
     reviews,
 )
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         handovers,
         health,
         organizations,
+        partnerships,
         pathways,
         catalogue,
         graph,

@@ -4,7 +4,7 @@
                    [--access-log | --no-access-log] [--forwarded-allow-ips IPS]
     pathways demo [--database-url URL]
     pathways migrate [--database-url URL]
-    pathways org create --name NAME --level hospital|municipality [--json]
+    pathways org create --name NAME [--kind KIND] [--level hospital|municipality] [--json]
     pathways org list [--json]
     pathways token create --org ID --scope read|edit|admin|operator --name NAME
     pathways token list --org ID [--json]
@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import ApiError
 from api.services.auth import Scope
-from api.services.demo import load_demo
+from api.services.demo import DEMO_PARTNERSHIP, load_demo
 from api.services.organizations import (
     create_organization,
     create_token,
@@ -51,6 +51,7 @@ from pathways.export import FORMATS, ExportContext, export
 from pathways.findings import LANGUAGES, Severity
 from pathways.gaps import find_gaps
 from pathways.model import Level
+from pathways.roles import OrganizationKind
 
 __all__ = ["main"]
 
@@ -114,12 +115,13 @@ def _serve(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     settings = _settings(args)
     with _transaction(settings) as session:
-        pathway_id, tokens = load_demo(session, limits=settings.limits)
+        demo = load_demo(session, limits=settings.limits)
     print(f"Demo data loaded into {_where(settings)}")
-    print(f"Demo pathway: /pathways/{pathway_id}")
+    print(f"Demo partnership: {DEMO_PARTNERSHIP}: /partnerships/{demo.partnership_id}")
+    print(f"Demo pathway: /pathways/{demo.pathway_id}")
     print("Tokens (shown once; running 'pathways demo' again revokes them and issues new ones):")
-    for token in tokens:
-        print(f"  {token.organization} ({token.level.value}, {token.scope.value}): {token.token}")
+    for token in demo.tokens:
+        print(f"  {token.organization} ({token.described}, {token.scope.value}): {token.token}")
     return 0
 
 
@@ -137,16 +139,17 @@ def _org_create(args: argparse.Namespace) -> int:
             session,
             client=None,
             name=args.name,
-            level=Level(args.level),
+            kind=OrganizationKind(args.kind),
+            level=Level(args.level) if args.level else None,
             organization_number=args.organization_number,
             her_id=args.her_id,
             limits=settings.limits,
         )
-        result = {"id": row.id, "name": row.name, "level": row.level}
+        result = {"id": row.id, "name": row.name, "kind": row.kind, "level": row.level}
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
-        print(f"organisation {result['id']}: {result['name']} ({result['level']})")
+        print(f"organisation {result['id']}: {result['name']} ({result['level'] or row.kind})")
     return 0
 
 
@@ -160,6 +163,7 @@ def _org_list(args: argparse.Namespace) -> int:
                 {
                     "id": row.id,
                     "name": row.name,
+                    "kind": row.kind,
                     "level": row.level,
                     "organization_number": row.organization_number,
                     "her_id": row.her_id,
@@ -172,9 +176,16 @@ def _org_list(args: argparse.Namespace) -> int:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
     _table(
-        ["id", "name", "level", "organization number", "HER-id"],
+        ["id", "name", "kind", "level", "organization number", "HER-id"],
         [
-            [r["id"], r["name"], r["level"], r["organization_number"] or "-", r["her_id"] or "-"]
+            [
+                r["id"],
+                r["name"],
+                r["kind"],
+                r["level"] or "-",
+                r["organization_number"] or "-",
+                r["her_id"] or "-",
+            ]
             for r in rows
         ],
     )
@@ -347,7 +358,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     org_create = org.add_parser("create", help="register an organisation")
     org_create.add_argument("--name", required=True)
-    org_create.add_argument("--level", required=True, choices=[level.value for level in Level])
+    org_create.add_argument(
+        "--kind",
+        default=OrganizationKind.CARE_PROVIDER.value,
+        choices=[kind.value for kind in OrganizationKind],
+    )
+    org_create.add_argument(
+        "--level", choices=[level.value for level in Level], help="a care provider's level"
+    )
     org_create.add_argument("--organization-number")
     org_create.add_argument("--her-id")
     org_create.add_argument("--json", action="store_true", help="print the result as JSON")

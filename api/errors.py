@@ -11,6 +11,7 @@ The tree::
     ├── PreconditionFailed      412  If-Match names an old revision
     ├── PayloadTooLarge         413
     ├── Unprocessable           422  well-formed but invalid
+    ├── RuleViolation           422  valid as the spec says, but against a product rule
     ├── PreconditionRequired    428  a change without If-Match
     └── Unavailable             503  overloaded: retry after a moment
 """
@@ -29,6 +30,7 @@ __all__ = [
     "PayloadTooLarge",
     "PreconditionFailed",
     "PreconditionRequired",
+    "RuleViolation",
     "Unauthorized",
     "Unavailable",
     "Unprocessable",
@@ -103,6 +105,13 @@ class Unprocessable(ApiError):
 
     def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(detail, extra={"errors": errors or []})
+
+
+class RuleViolation(Unprocessable):
+    """What the spec cannot state: a rule between fields or against stored state (an
+    organisation of kind secretariat with a level, a partnership that does not exist)."""
+
+    title, slug = "Against the rules", "rule-violation"
 
 
 class PreconditionRequired(ApiError):

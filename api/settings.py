@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     max_text_length: int = Field(
         default=DEFAULT_LIMITS.max_text_length, ge=1, le=DEFAULT_LIMITS.max_text_length
     )
+    max_partnership_members: int = Field(
+        default=DEFAULT_LIMITS.max_partnership_members,
+        ge=2,
+        le=10_000,
+        description="Members a partnership may have (organisations of every kind)",
+    )
     token_cache_seconds: float = Field(
         default=5.0,
         ge=0,
@@ -88,4 +94,5 @@ class Settings(BaseSettings):
             max_checklist_items=self.max_checklist_items,
             max_name_length=self.max_name_length,
             max_text_length=self.max_text_length,
+            max_partnership_members=self.max_partnership_members,
         )

@@ -48,6 +48,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -65,7 +66,9 @@ KINDS = (*READS, EDIT_READ, EDIT)
 STEP_KEYS = ("emergency-assessment", "ed", "surgery", "ward", "short-term-bed", "gp-follow-up")
 
 _SERVE = (sys.executable, "-m", "api.cli", "serve")
-_TOKEN = re.compile(r"^\s+(.+?) \((hospital|municipality), (read|edit|admin)\): (htt_\S+)$")
+_TOKEN = re.compile(
+    r"^\s+(.+?) \((hospital|municipality|secretariat), (read|edit|admin)\): (htt_\S+)$"
+)
 _PATHWAY = re.compile(r"^Demo pathway: /pathways/(\d+)$", re.MULTILINE)
 
 __all__ = ["LoadReport", "Sample", "main", "recreate_database", "run_load"]
@@ -261,6 +264,8 @@ class _Demo:
     pathway_id: int
     hospital: str
     municipality: str
+    secretariat: str
+    """The demo partnership adopts by decision: its secretariat records it."""
 
 
 def _load_demo(cwd: Path, env: dict[str, str]) -> _Demo:
@@ -281,9 +286,11 @@ def _load_demo(cwd: Path, env: dict[str, str]) -> _Demo:
         if match and match.group(3) == "edit":
             tokens[match.group(2)] = match.group(4)
     pathway = _PATHWAY.search(done.stdout)
-    if pathway is None or set(tokens) != {"hospital", "municipality"}:
+    if pathway is None or set(tokens) != {"hospital", "municipality", "secretariat"}:
         raise RuntimeError(f"unexpected output of pathways demo: {done.stdout}")
-    return _Demo(int(pathway.group(1)), tokens["hospital"], tokens["municipality"])
+    return _Demo(
+        int(pathway.group(1)), tokens["hospital"], tokens["municipality"], tokens["secretariat"]
+    )
 
 
 @contextmanager
@@ -335,16 +342,26 @@ def _revision(url: str, demo: _Demo) -> int:
 
 
 def _approve(url: str, demo: _Demo) -> None:
-    """Both levels approve the current revision, so that it becomes a version."""
+    """Both levels approve the current revision and the secretariat records the decision
+    (the demo partnership's policy), so that it becomes a version."""
     base = f"{url}/pathways/{demo.pathway_id}"
-    for token in (demo.hospital, demo.municipality):
+    steps: list[tuple[str, str, dict[str, str] | None]] = [
+        (demo.hospital, "approvals", None),
+        (demo.municipality, "approvals", None),
+        (
+            demo.secretariat,
+            "decisions",
+            {"decided_on": datetime.now(UTC).date().isoformat(), "reference": "Load"},
+        ),
+    ]
+    for token, route, body in steps:
         headers = {"Authorization": f"Bearer {token}"}
         current = httpx.get(base, headers=headers, timeout=10)
         current.raise_for_status()
         headers["If-Match"] = current.headers["ETag"]
-        approved = httpx.post(f"{base}/approvals", headers=headers, timeout=10)
+        approved = httpx.post(f"{base}/{route}", headers=headers, json=body, timeout=10)
         if approved.status_code != 201:
-            raise RuntimeError(f"approval failed: {approved.status_code} {approved.text}")
+            raise RuntimeError(f"{route} failed: {approved.status_code} {approved.text}")
     handovers = httpx.get(
         f"{base}/handovers", headers={"Authorization": f"Bearer {demo.hospital}"}, timeout=10
     )

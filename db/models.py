@@ -28,9 +28,12 @@ from db.types import JSONDocument, UTCDateTime, utcnow
 __all__ = [
     "Approval",
     "Base",
+    "Decision",
     "HistoryEntry",
     "Organization",
     "Participant",
+    "Partnership",
+    "PartnershipMember",
     "Pathway",
     "Step",
     "Token",
@@ -48,6 +51,9 @@ NAMING_CONVENTION = {
 }
 
 LEVELS = "'hospital', 'municipality'"
+KINDS = "'care_provider', 'secretariat', 'user_representatives'"
+ROLES = "'editor', 'commenter', 'secretariat'"
+POLICIES = "'one_per_level', 'every_participant', 'decision'"
 
 
 class Base(DeclarativeBase):
@@ -55,12 +61,22 @@ class Base(DeclarativeBase):
 
 
 class Organization(Base):
+    """A care provider with a care level, or a secretariat or user representatives
+    without one (``pathways.roles.OrganizationKind``)."""
+
     __tablename__ = "organizations"
-    __table_args__ = (CheckConstraint(f"level IN ({LEVELS})", name="level"),)
+    __table_args__ = (
+        CheckConstraint(f"level IN ({LEVELS})", name="level"),
+        CheckConstraint(f"kind IN ({KINDS})", name="kind"),
+        CheckConstraint(
+            "(kind = 'care_provider') = (level IS NOT NULL)", name="level_of_care_provider"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300), unique=True)
-    level: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(30), server_default="care_provider")
+    level: Mapped[str | None] = mapped_column(String(20))
     organization_number: Mapped[str | None] = mapped_column(String(9))
     her_id: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -87,10 +103,41 @@ class Token(Base):
     organization: Mapped[Organization] = relationship(lazy="raise")
 
 
+class Partnership(Base):
+    """A helsefellesskap: its member organisations and its agreement's defaults."""
+
+    __tablename__ = "partnerships"
+    __table_args__ = (CheckConstraint(f"approval_policy IN ({POLICIES})", name="approval_policy"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+    rules: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
+    """The agreement's gap rule sets and deadlines (``pathways.agreement``)."""
+    approval_policy: Mapped[str] = mapped_column(String(20))
+    decision_body: Mapped[str] = mapped_column(String(300), default="")
+    """Who decides under the ``decision`` policy, e.g. "Strategisk samarbeidsutvalg"."""
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PartnershipMember(Base):
+    __tablename__ = "partnership_members"
+    __table_args__ = (Index("ix_partnership_members_organization_id", "organization_id"),)
+
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Pathway(Base):
     __tablename__ = "pathways"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int | None] = mapped_column(ForeignKey("partnerships.id"), index=True)
+    """The partnership whose agreement applies; None: none (``one_per_level``)."""
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
     target_group: Mapped[str] = mapped_column(String(300), default="")
@@ -108,12 +155,17 @@ class Pathway(Base):
 
 class Participant(Base):
     __tablename__ = "participants"
-    __table_args__ = (Index("ix_participants_organization_id", "organization_id"),)
+    __table_args__ = (
+        Index("ix_participants_organization_id", "organization_id"),
+        CheckConstraint(f"role IN ({ROLES})", name="role"),
+    )
 
     pathway_id: Mapped[int] = mapped_column(
         ForeignKey("pathways.id", ondelete="CASCADE"), primary_key=True
     )
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(20), server_default="editor")
+    """``pathways.roles.Role``: editor, commenter or secretariat."""
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organization: Mapped[Organization] = relationship(lazy="raise")
@@ -182,7 +234,8 @@ class HistoryEntry(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
     organization_name: Mapped[str] = mapped_column(String(300))
-    level: Mapped[str] = mapped_column(String(20))
+    level: Mapped[str | None] = mapped_column(String(20))
+    """The organisation's care level; None for a secretariat or user representatives."""
     token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id"))
     token_name: Mapped[str] = mapped_column(String(300))
     action: Mapped[str] = mapped_column(String(40))
@@ -213,6 +266,27 @@ class Approval(Base):
     approved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class Decision(Base):
+    """A decision recorded by a secretariat on one revision of a pathway, under the
+    ``decision`` policy: which body decided, when, and its case or meeting reference.
+    Like an approval, it counts only while the pathway is still at that revision."""
+
+    __tablename__ = "decisions"
+    __table_args__ = (UniqueConstraint("pathway_id", "revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathways.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(String(300))
+    decided_on: Mapped[date] = mapped_column(Date)
+    reference: Mapped[str] = mapped_column(String(300))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    organization_name: Mapped[str] = mapped_column(String(300))
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id"))
+    token_name: Mapped[str] = mapped_column(String(300))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Version(Base):
     """An approved, immutable snapshot: the native document and who approved it."""
 
@@ -227,6 +301,12 @@ class Version(Base):
     """The canonical native document of that revision (``dump_document``)."""
     approvals: Mapped[list[dict[str, Any]]] = mapped_column(JSONDocument)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    approval_policy: Mapped[str] = mapped_column(String(20), server_default="one_per_level")
+    """The policy under which it was approved."""
+    partnership_id: Mapped[int | None] = mapped_column(ForeignKey("partnerships.id"), index=True)
+    """The partnership the pathway belonged to when it was approved."""
+    decision: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    """The recorded decision it was adopted by (``decision`` policy), as it was recorded."""
     # What the catalogue shows and filters on, as the document has it (written with the
     # version, immutable like it): no page has to read documents.
     title: Mapped[str] = mapped_column(String(300), server_default="")

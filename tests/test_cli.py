@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from api.services.demo import DEMO_ORGANIZATIONS
 from db import models as orm
 from db.session import Database, describe_database
 from tests import servers
@@ -46,10 +47,13 @@ def test_demo_is_idempotent_and_prints_tokens(
     second = cli(["demo"], tmp_path, cli_env)
     assert second.returncode == 0, second.stderr
     tokens = _tokens(second.stdout)
-    assert len(tokens) == 3
+    assert len(tokens) == len(DEMO_ORGANIZATIONS) + 1
     assert "/pathways/1" in first.stdout
     assert "/pathways/1" in second.stdout
+    assert "/partnerships/1" in second.stdout
     assert "(hospital, operator): htt_" in second.stdout
+    assert "(secretariat, edit): htt_" in second.stdout
+    assert "(user_representatives, edit): htt_" in second.stdout
     if "PATHWAYS_DATABASE_URL" not in cli_env:
         assert _default_database(cli_env).exists()
         assert f"SQLite file {_default_database(cli_env)}" in first.stdout
@@ -57,8 +61,13 @@ def test_demo_is_idempotent_and_prints_tokens(
         return
     with db.reader() as session:
         actions = session.scalars(select(orm.HistoryEntry.action).order_by(orm.HistoryEntry.id))
-        assert list(actions) == ["pathway.import", "participant.add"]
-        assert session.scalar(select(func.count()).select_from(orm.Organization)) == 2
+        # The three municipalities and the user committee join; the secretariat takes
+        # part through the partnership.
+        assert list(actions) == ["pathway.import"] + ["participant.add"] * 4
+        organizations = select(func.count()).select_from(orm.Organization)
+        assert session.scalar(organizations) == len(DEMO_ORGANIZATIONS)
+        members = select(func.count()).select_from(orm.PartnershipMember)
+        assert session.scalar(members) == len(DEMO_ORGANIZATIONS)
 
 
 def test_org_and_token_create(cli_env: dict[str, str], tmp_path: Path) -> None:
@@ -129,9 +138,9 @@ def test_demo_again_revokes_the_earlier_demo_tokens(
 ) -> None:
     first = _tokens(cli(["demo"], tmp_path, cli_env).stdout)
     second = _tokens(cli(["demo"], tmp_path, cli_env).stdout)
-    assert len(first) == len(second) == 3
+    assert len(first) == len(second) == len(DEMO_ORGANIZATIONS) + 1
     listed = []
-    for org in (1, 2):
+    for org in range(1, len(DEMO_ORGANIZATIONS) + 1):
         done = cli(["token", "list", "--org", str(org), "--json"], tmp_path, cli_env)
         assert done.returncode == 0, done.stderr
         listed += json.loads(done.stdout)
@@ -140,8 +149,7 @@ def test_demo_again_revokes_the_earlier_demo_tokens(
     assert all(by_prefix[token[:12]]["revoked_at"] is None for token in second)
     active = {(t["organization_id"], t["name"], t["scope"]) for t in listed if not t["revoked_at"]}
     assert active == {
-        (1, "demo editor", "edit"),
-        (2, "demo editor", "edit"),
+        *((org, "demo editor", "edit") for org in range(1, len(DEMO_ORGANIZATIONS) + 1)),
         (1, "demo operator", "operator"),
     }
 
@@ -171,6 +179,7 @@ def test_org_list_token_list_and_revoke(cli_env: dict[str, str], tmp_path: Path)
     assert {
         "id": int(org),
         "name": "Elvik kommune",
+        "kind": "care_provider",
         "level": "municipality",
         "organization_number": "123456789",
         "her_id": "4242",
@@ -179,6 +188,7 @@ def test_org_list_token_list_and_revoke(cli_env: dict[str, str], tmp_path: Path)
     assert text.splitlines()[0].split() == [
         "id",
         "name",
+        "kind",
         "level",
         "organization",
         "number",
@@ -238,7 +248,7 @@ def test_default_database_is_one_place_whatever_the_working_directory(tmp_path: 
     created = cli(["org", "create", "--name", "Elvik kommune", "--level", "hospital"], second, env)
     assert created.returncode == 0, created.stderr
     names = {o["name"] for o in json.loads(cli(["org", "list", "--json"], first, env).stdout)}
-    assert names == {"Helse Fjordvik HF", "Fjordvik kommune", "Elvik kommune"}
+    assert names == {*(org[0] for org in DEMO_ORGANIZATIONS), "Elvik kommune"}
     assert expected.is_file()
     assert not (first / "var").exists()
     assert not (second / "var").exists()

@@ -32,6 +32,10 @@ def list_catalogue(
     session: SessionDep,
     client: ClientDep,
     page: PageDep,
+    partnership: Annotated[
+        int | None,
+        Query(ge=1, le=2_147_483_647, description="Only pathways approved in this partnership"),
+    ] = None,
     organization: Annotated[
         int | None,
         Query(ge=1, le=2_147_483_647, description="Only pathways this organisation takes part in"),
@@ -69,6 +73,7 @@ def list_catalogue(
     token of any organisation reads the catalogue. Filters combine (all must hold)."""
     entries, total = service.list_catalogue(
         session,
+        partnership_id=partnership,
         organization_id=organization,
         target_group=target_group,
         text=q,

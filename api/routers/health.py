@@ -29,11 +29,12 @@ def health(session: SessionDep) -> Health:
 
 @router.get("/me", responses=problem_responses(401))
 def me(session: SessionDep, client: ClientDep) -> MeRead:
-    """The organisation, level and scope of the token in use."""
+    """The organisation, its level (or its kind, without one) and the token's scope."""
     organization = get_organization(session, client.organization_id)
     return MeRead(
         organization=OrganizationRead.of(organization),
         level=client.level,
+        kind=client.kind,
         scope=client.scope,
         token_name=client.token_name,
     )

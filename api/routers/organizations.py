@@ -19,6 +19,7 @@ from api.schemas.organizations import (
 )
 from api.services import organizations as service
 from pathways.model import Level
+from pathways.roles import OrganizationKind
 
 router = APIRouter(tags=["organizations"], route_class=DeclaredQueryRoute)
 
@@ -40,6 +41,7 @@ def create_organization(
         session,
         client=client,
         name=body.name,
+        kind=body.kind,
         level=body.level,
         organization_number=body.organization_number,
         her_id=body.her_id,
@@ -55,10 +57,11 @@ def list_organizations(
     client: ClientDep,
     page: PageDep,
     level: Annotated[Level | None, Query(description="Only this care level")] = None,
+    kind: Annotated[OrganizationKind | None, Query(description="Only this kind")] = None,
 ) -> Page[OrganizationRead]:
     """All organisations, so that participants can find each other."""
     rows, total = service.list_organizations(
-        session, level=level, limit=page.limit, offset=page.offset
+        session, level=level, kind=kind, limit=page.limit, offset=page.offset
     )
     return Page(
         items=[OrganizationRead.of(r) for r in rows],

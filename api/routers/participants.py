@@ -1,4 +1,5 @@
-"""Participants: any participant adds or removes any organisation, of either level."""
+"""Participants and their roles: editors and the secretariat add organisations; an
+organisation leaves by itself or the secretariat removes it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from fastapi import APIRouter, Response, status
 from api.deps import ClientDep, IdPath, IfMatch, SessionDep
 from api.problems import problem_responses
 from api.routers.methods import ResourceRoute
-from api.schemas.pathways import PathwayRead
+from api.schemas.pathways import ParticipantPut, PathwayRead
 from api.services import participants as service
 from api.services.editing import etag
 
@@ -18,7 +19,7 @@ router = APIRouter(tags=["participants"], route_class=ResourceRoute)
     "/pathways/{pathway_id}/participants/{organization_id}",
     responses={
         201: {"model": PathwayRead, "description": "Added"},
-        **problem_responses(401, 403, 404, 412, 422, 428),
+        **problem_responses(401, 403, 404, 409, 412, 422, 428),
     },
 )
 def add_participant(
@@ -28,13 +29,19 @@ def add_participant(
     session: SessionDep,
     client: ClientDep,
     response: Response,
+    body: ParticipantPut | None = None,
 ) -> PathwayRead:
-    """Add an organisation (201), or confirm it already takes part (200, no change)."""
+    """Add an organisation (201), or confirm it takes part (200), in a role: by default
+    editor for a care provider, commenter for any other. Naming another role for a
+    participant changes its role (200): whoever may add participants makes a care
+    provider an editor; any other change is the organisation's own or the secretariat's
+    (others: 403); the last editor of a level stays one (409)."""
     view, added = service.add_participant(
         session,
         client=client,
         pathway_id=pathway_id,
         organization_id=organization_id,
+        role=body.to_role() if body else None,
         if_match=if_match,
     )
     response.status_code = status.HTTP_201_CREATED if added else status.HTTP_200_OK
@@ -55,8 +62,8 @@ def remove_participant(
     client: ClientDep,
     response: Response,
 ) -> None:
-    """Leave the pathway: an organisation removes only itself (another gets 403), and not
-    as the last participant of its level (409)."""
+    """Leave the pathway, or (the secretariat) remove an organisation: any other
+    participant gets 403. The last editor of a level cannot leave (409)."""
     revision = service.remove_participant(
         session,
         client=client,

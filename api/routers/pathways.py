@@ -48,7 +48,12 @@ def create_pathway(
 ) -> PathwayRead:
     """Create an empty pathway; the caller's organisation is its first participant."""
     view = service.create_pathway(
-        session, client=client, info=body.to_model(), rules=body.rules.to_model(), limits=limits
+        session,
+        client=client,
+        info=body.to_model(),
+        rules=body.rules.to_model(),
+        partnership_id=body.partnership_id,
+        limits=limits,
     )
     response.headers["Location"] = f"/pathways/{view.row.id}"
     return _read(view, response)
@@ -65,9 +70,19 @@ def import_pathway(
     client: ClientDep,
     limits: LimitsDep,
     response: Response,
+    partnership: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=2_147_483_647,
+            description="The partnership to put it in (the caller's organisation is a member)",
+        ),
+    ] = None,
 ) -> PathwayRead:
     """Create a pathway from a native document; the caller's organisation takes part."""
-    view = service.import_pathway(session, client=client, pathway=body.to_model(), limits=limits)
+    view = service.import_pathway(
+        session, client=client, pathway=body.to_model(), partnership_id=partnership, limits=limits
+    )
     response.headers["Location"] = f"/pathways/{view.row.id}"
     return _read(view, response)
 
@@ -96,15 +111,20 @@ def list_pathways(
             "changed: changed since its latest approved version"
         ),
     ] = None,
+    partnership: Annotated[
+        int | None,
+        Query(ge=1, le=2_147_483_647, description="Only pathways of this partnership"),
+    ] = None,
 ) -> Page[PathwayRead]:
-    """The pathways the caller's organisation takes part in (every approved one, of any
-    organisation: `GET /catalogue`)."""
+    """The pathways the caller's organisation takes part in, or whose partnership it is
+    the secretariat of (every approved one, of any organisation: `GET /catalogue`)."""
     views, total = service.list_pathways(
         session,
         client=client,
         participant_id=participant,
         text=q,
         status=status,
+        partnership_id=partnership,
         limit=page.limit,
         offset=page.offset,
     )
@@ -139,7 +159,9 @@ def update_pathway(
     limits: LimitsDep,
     response: Response,
 ) -> PathwayRead:
-    """Change the title, description, target group, agreement reference or review date."""
+    """Change the title, description, target group, agreement reference, review date,
+    rules or partnership (an editor; a partnership the caller's organisation is a member
+    of)."""
     view = service.update_pathway(
         session,
         client=client,

@@ -20,14 +20,17 @@ from api.deps import (
 from api.problems import problem_responses
 from api.routers.methods import ResourceRoute
 from api.schemas.common import Page
+from api.schemas.partnerships import DecisionCreate
 from api.schemas.reviews import (
     ApprovalResult,
+    DecisionResult,
     DiffRead,
     GapReportRead,
     VersionRead,
     VersionSummary,
 )
 from api.services import approvals, exports, gaps, versions
+from db import models as orm
 from pathways.export import FORMATS
 
 router = APIRouter(tags=["reviews"], route_class=ResourceRoute)
@@ -52,6 +55,22 @@ def get_gaps(
     return GapReportRead.of(report, language)
 
 
+def _answered(
+    request: Request,
+    response: Response,
+    pathway_id: int,
+    *,
+    created: bool,
+    version: orm.Version | None,
+) -> None:
+    """201 for a new approval or decision, 200 for one already recorded; with the
+    version it completed, its Location, and the checklist routes forget the old latest."""
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    if version is not None:
+        request.app.state.handovers.versions.forget_latest(pathway_id)
+        response.headers["Location"] = f"/pathways/{pathway_id}/versions/{version.number}"
+
+
 @router.post(
     "/pathways/{pathway_id}/approvals",
     status_code=status.HTTP_201_CREATED,
@@ -69,20 +88,57 @@ def approve(
     request: Request,
     response: Response,
 ) -> ApprovalResult:
-    """Approve the revision named by `If-Match` for the caller's organisation.
+    """Approve the revision named by `If-Match` for the caller's organisation, which
+    must be an editor of the pathway (commenters and the secretariat get 403).
 
-    When a participant of each level has approved the same revision and it has no
+    When the approval policy of the pathway's partnership is met for the same revision
+    (`one_per_level` outside a partnership: an editor of each level) and it has no
     error-level gaps, it becomes the next approved version. Error gaps give 409 with
     the findings; any later change voids the approvals of this revision.
     """
     outcome = approvals.approve(
         session, client=client, pathway_id=pathway_id, if_match=if_match, language=language
     )
-    response.status_code = status.HTTP_201_CREATED if outcome.created else status.HTTP_200_OK
-    if outcome.version is not None:
-        request.app.state.handovers.versions.forget_latest(pathway_id)
-        response.headers["Location"] = f"/pathways/{pathway_id}/versions/{outcome.version.number}"
+    _answered(request, response, pathway_id, created=outcome.created, version=outcome.version)
     return ApprovalResult.of(outcome)
+
+
+@router.post(
+    "/pathways/{pathway_id}/decisions",
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"model": DecisionResult, "description": "Already recorded, the same decision"},
+        **problem_responses(401, 403, 404, 409, 412, 422, 428),
+    },
+)
+def record_decision(
+    pathway_id: IdPath,
+    body: DecisionCreate,
+    if_match: IfMatch,
+    session: SessionDep,
+    client: ClientDep,
+    language: LanguageDep,
+    request: Request,
+    response: Response,
+) -> DecisionResult:
+    """Record the deciding body's decision on the revision named by `If-Match` (the
+    pathway's secretariat, under the `decision` policy; 409 under another policy, or
+    when the revision has error-level gaps or another decision).
+
+    With an editor of each level's approval of the same revision, it makes the version.
+    """
+    outcome = approvals.record_decision(
+        session,
+        client=client,
+        pathway_id=pathway_id,
+        if_match=if_match,
+        body=body.body,
+        decided_on=body.decided_on,
+        reference=body.reference,
+        language=language,
+    )
+    _answered(request, response, pathway_id, created=outcome.created, version=outcome.version)
+    return DecisionResult.of(outcome)
 
 
 @router.get("/pathways/{pathway_id}/versions", responses=problem_responses(401, 404, 422))

@@ -1,7 +1,6 @@
 """The catalogue of approved pathways, and the public view of one, on the wire.
 
-Rows may gain fields (a ``partnership`` is planned): clients ignore fields they do not
-know.
+Rows may gain fields: clients ignore fields they do not know.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from api.services.catalogue import CatalogueEntry, PublicPathway
 from db import models as orm
+from pathways.approval import ApprovalPolicy
 from pathways.document import RulesDoc
 from pathways.model import Level
 
@@ -72,6 +72,9 @@ class CatalogueEntryRead(BaseModel):
     """One approved pathway, as its latest approved version shows it."""
 
     id: int
+    partnership: OrganizationRef | None = Field(
+        description="The partnership the latest version was approved in (id and name)"
+    )
     title: str
     target_group: str
     agreement_ref: str
@@ -88,6 +91,9 @@ class CatalogueEntryRead(BaseModel):
         row = entry.row
         return cls(
             id=row.pathway_id,
+            partnership=OrganizationRef(id=row.partnership_id, name=row.partnership_name)
+            if row.partnership_id is not None and row.partnership_name is not None
+            else None,
             title=row.title,
             target_group=row.target_group,
             agreement_ref=row.agreement_ref,
@@ -116,7 +122,11 @@ class PathwayPublicRead(BaseModel):
     agreement_ref: str
     review_due: date | None
     review_overdue: bool = Field(description="review_due is before today (UTC)")
-    rules: RulesDoc
+    rules: RulesDoc = Field(description="The rules in force when the version was approved")
+    partnership: OrganizationRef | None = Field(
+        description="The partnership the version was approved in (id and name)"
+    )
+    approval_policy: ApprovalPolicy = Field(description="The policy it was adopted under")
     status: Literal["approved"]
     latest_version: int = Field(description="The newest approved version")
     approved_at: datetime = Field(description="When that version was approved")
@@ -142,6 +152,10 @@ class PathwayPublicRead(BaseModel):
             review_due=info.review_due,
             review_overdue=public.overdue,
             rules=RulesDoc.of(public.pathway.rules),
+            partnership=OrganizationRef(id=public.partnership.id, name=public.partnership.name)
+            if public.partnership
+            else None,
+            approval_policy=ApprovalPolicy(version.approval_policy),
             status="approved",
             latest_version=version.number,
             approved_at=version.created_at,

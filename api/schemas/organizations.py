@@ -12,6 +12,7 @@ from api.services.auth import Scope
 from db import models as orm
 from pathways.document import Name
 from pathways.model import Level
+from pathways.roles import OrganizationKind
 
 __all__ = [
     "MeRead",
@@ -32,7 +33,14 @@ HerId = Annotated[
 
 class OrganizationCreate(Input):
     name: Name
-    level: Level
+    kind: OrganizationKind = Field(
+        default=OrganizationKind.CARE_PROVIDER,
+        description="care_provider (a hospital trust or a municipality: it has a level), "
+        "secretariat or user_representatives (no level)",
+    )
+    level: Level | None = Field(
+        default=None, description="The care level of a care provider; none for other kinds"
+    )
     organization_number: OrganizationNumber | None = None
     her_id: HerId | None = None
 
@@ -40,7 +48,10 @@ class OrganizationCreate(Input):
 class OrganizationRead(BaseModel):
     id: int
     name: str
-    level: Level
+    kind: OrganizationKind
+    level: Level | None = Field(
+        description="The care level; null for a secretariat or user representatives"
+    )
     organization_number: str | None
     her_id: str | None
     created_at: datetime
@@ -50,7 +61,8 @@ class OrganizationRead(BaseModel):
         return cls(
             id=row.id,
             name=row.name,
-            level=Level(row.level),
+            kind=OrganizationKind(row.kind),
+            level=Level(row.level) if row.level else None,
             organization_number=row.organization_number,
             her_id=row.her_id,
             created_at=row.created_at,
@@ -93,6 +105,7 @@ class TokenCreated(TokenRead):
 
 class MeRead(BaseModel):
     organization: OrganizationRead
-    level: Level
+    level: Level | None
+    kind: OrganizationKind
     scope: Scope
     token_name: str

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, Field
 
-from api.schemas.common import PartialInput
+from api.schemas.catalogue import OrganizationRef
+from api.schemas.common import Input, PartialInput
+from api.schemas.partnerships import DecisionRead
 from api.services.editing import etag
 from api.services.pathways import PathwayView
 from db import models as orm
 from db.repositories.pathways import rules_of
+from pathways.approval import ApprovalPolicy
 from pathways.document import (
     DateText,
     DurationText,
@@ -27,6 +30,7 @@ from pathways.document import (
 )
 from pathways.model import Level, Pathway, Step, StepKind, Transition
 from pathways.participation import authorship_shares, content_shares
+from pathways.roles import OrganizationKind, Role
 
 __all__ = [
     "ApprovalRead",
@@ -34,6 +38,7 @@ __all__ = [
     "GraphRead",
     "HistoryEntryRead",
     "OrganizationAuthorship",
+    "ParticipantPut",
     "ParticipantRead",
     "PathwayCreate",
     "PathwayRead",
@@ -45,16 +50,27 @@ __all__ = [
 ]
 
 
+_PARTNERSHIP = (
+    "The partnership (helsefellesskap) whose agreement applies: its rule sets, deadlines "
+    "and approval policy. The caller's organisation must be a member. Null: none"
+)
+
+
 class PathwayCreate(PathwayInfoDoc):
     """The description of a new pathway (as in the native document) and its rules."""
 
     rules: RulesDoc = Field(
-        default_factory=RulesDoc, description="Gap rule sets and deadlines (default: core)"
+        default_factory=RulesDoc,
+        description="Gap rule sets and deadlines (default: core); in a partnership, added "
+        "to its agreement's, and no deadline longer than the agreement's",
+    )
+    partnership_id: int | None = Field(
+        default=None, ge=1, le=2_147_483_647, description=_PARTNERSHIP
     )
 
 
 class PathwayUpdate(PartialInput):
-    NULLABLE: ClassVar[frozenset[str]] = frozenset({"review_due"})
+    NULLABLE: ClassVar[frozenset[str]] = frozenset({"review_due", "partnership_id"})
 
     title: Name | None = None
     description: Text | None = None
@@ -63,6 +79,9 @@ class PathwayUpdate(PartialInput):
     review_due: DateText | None = None
     rules: RulesDoc | None = Field(
         default=None, description="Replaces the rule sets and deadlines as a whole"
+    )
+    partnership_id: int | None = Field(
+        default=None, ge=1, le=2_147_483_647, description=_PARTNERSHIP
     )
 
     def changes(self) -> dict[str, Any]:
@@ -95,8 +114,61 @@ class ApprovalRead(BaseModel):
 class ParticipantRead(BaseModel):
     organization_id: int
     name: str
-    level: Level
+    kind: OrganizationKind
+    level: Level | None = Field(description="The care level; null for other kinds")
+    role: Role = Field(
+        description="editor (changes the draft, approves) or commenter (reads the draft); "
+        "the partnership's secretariat holds the secretariat role without being listed"
+    )
     joined_at: datetime
+
+
+class ParticipantPut(Input):
+    role: Literal["editor", "commenter"] | None = Field(
+        default=None,
+        description="editor or commenter (default: editor for a care provider, commenter "
+        "for others); the secretariat role comes with the partnership, never given here",
+    )
+
+    def to_role(self) -> Role | None:
+        return Role(self.role) if self.role else None
+
+
+class PathwayPartnership(BaseModel):
+    """What of its partnership a pathway's representation shows: what decides how it is
+    approved. A new name of the partnership changes no pathway."""
+
+    id: int
+    approval_policy: ApprovalPolicy
+
+
+class ApprovalStatusRead(BaseModel):
+    """Where the current revision stands under the pathway's approval policy."""
+
+    policy: ApprovalPolicy
+    met: bool = Field(
+        description="The policy is met for the current revision (it is, or becomes, a version)"
+    )
+    missing_levels: list[Level] = Field(description="Levels no editor of which has approved")
+    pending: list[OrganizationRef] = Field(
+        description="Editors yet to approve the current revision (under every_participant, "
+        "each of them is needed)"
+    )
+    decision_required: bool = Field(description="The policy needs a recorded decision")
+    decision: DecisionRead | None = Field(description="The decision on the current revision")
+
+    @classmethod
+    def of(cls, view: PathwayView) -> ApprovalStatusRead:
+        state = view.approval
+        names = {organization.id: organization.name for _, organization in view.participants}
+        return cls(
+            policy=state.policy,
+            met=state.met,
+            missing_levels=list(state.missing_levels),
+            pending=[OrganizationRef(id=i, name=names[i]) for i in state.pending],
+            decision_required=state.policy.needs_decision,
+            decision=DecisionRead.of(view.decision) if view.decision else None,
+        )
 
 
 class LevelAuthorship(BaseModel):
@@ -172,11 +244,20 @@ class PathwayRead(BaseModel):
     target_group: str
     agreement_ref: str
     review_due: date | None
-    rules: RulesDoc
+    rules: RulesDoc = Field(description="The pathway's own rule sets and deadlines")
+    rules_in_force: RulesDoc = Field(
+        description="What its gaps are checked by: its own rules made as strict as its "
+        "partnership's agreement (the same as rules outside a partnership)"
+    )
+    partnership: PathwayPartnership | None = Field(
+        description="The partnership whose agreement applies (its name and members: "
+        "GET /partnerships/{id})"
+    )
     revision: int
     etag: str = Field(description="The strong ETag to send as If-Match when changing it")
     status: str = Field(description="draft, approved, or 'changed since version N'")
     latest_version: int | None = Field(description="The newest approved version, if any")
+    approval: ApprovalStatusRead
     approvals: list[ApprovalRead] = Field(
         description="Approvals of the current revision; a change voids them"
     )
@@ -198,16 +279,23 @@ class PathwayRead(BaseModel):
             agreement_ref=row.agreement_ref,
             review_due=row.review_due,
             rules=RulesDoc.of(rules_of(row)),
+            rules_in_force=RulesDoc.of(view.rules_in_force),
+            partnership=PathwayPartnership(id=view.partnership.id, approval_policy=view.policy)
+            if view.partnership
+            else None,
             revision=row.revision,
             etag=etag(row.revision),
             status=view.status,
             latest_version=view.latest_version[0] if view.latest_version else None,
+            approval=ApprovalStatusRead.of(view),
             approvals=[ApprovalRead.of(a) for a in view.approvals],
             participants=[
                 ParticipantRead(
                     organization_id=organization.id,
                     name=organization.name,
-                    level=Level(organization.level),
+                    kind=OrganizationKind(organization.kind),
+                    level=Level(organization.level) if organization.level else None,
+                    role=Role(participant.role),
                     joined_at=participant.joined_at,
                 )
                 for participant, organization in view.participants
@@ -279,7 +367,7 @@ class TransitionUpdate(PartialInput):
 class HistoryOrganization(BaseModel):
     id: int
     name: str
-    level: Level
+    level: Level | None = Field(description="Its care level; null for other kinds")
 
 
 class HistoryEntryRead(BaseModel):
@@ -299,7 +387,9 @@ class HistoryEntryRead(BaseModel):
             id=row.id,
             at=row.at,
             organization=HistoryOrganization(
-                id=row.organization_id, name=row.organization_name, level=Level(row.level)
+                id=row.organization_id,
+                name=row.organization_name,
+                level=Level(row.level) if row.level else None,
             ),
             token_name=row.token_name,
             action=row.action,

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
+from api.schemas.partnerships import DecisionRead
 from api.schemas.pathways import ApprovalRead
-from api.services.approvals import ApprovalOutcome
+from api.services.approvals import ApprovalOutcome, DecisionOutcome
 from api.services.gaps import GapReport
 from api.services.versions import Diff
 from db import models as orm
+from pathways.approval import ApprovalPolicy, ApprovalState
 from pathways.document import PathwayDocument, RulesDoc, read_stored_document
 from pathways.findings import Finding, Severity
 from pathways.model import Level
 
 __all__ = [
     "ApprovalResult",
+    "DecisionResult",
     "DiffRead",
     "FindingRead",
     "GapReportRead",
@@ -86,12 +89,26 @@ class ApprovalSnapshot(BaseModel):
     approved_at: datetime
 
 
+class DecisionSnapshot(BaseModel):
+    body: str
+    decided_on: date
+    reference: str
+    organization_id: int
+    organization_name: str
+    token_name: str
+    revision: int
+    recorded_at: datetime
+
+
 class VersionSummary(BaseModel):
     pathway_id: int
     number: int
     revision: int
     created_at: datetime
-    approvals: list[ApprovalSnapshot]
+    approval_policy: ApprovalPolicy = Field(description="The policy it was adopted under")
+    partnership_id: int | None = Field(description="The partnership it was adopted in")
+    approvals: list[ApprovalSnapshot] = Field(description="Who adopted it, and when")
+    decision: DecisionSnapshot | None = Field(description="The decision it was adopted by")
 
     @classmethod
     def of(cls, row: orm.Version) -> VersionSummary:
@@ -100,7 +117,10 @@ class VersionSummary(BaseModel):
             number=row.number,
             revision=row.revision,
             created_at=row.created_at,
+            approval_policy=ApprovalPolicy(row.approval_policy),
+            partnership_id=row.partnership_id,
             approvals=[ApprovalSnapshot.model_validate(a) for a in row.approvals],
+            decision=DecisionSnapshot.model_validate(row.decision) if row.decision else None,
         )
 
 
@@ -117,12 +137,31 @@ class VersionRead(VersionSummary):
         )
 
 
+class PolicyState(BaseModel):
+    policy: ApprovalPolicy
+    met: bool = Field(description="The policy is met for this revision")
+    missing_levels: list[Level] = Field(description="Levels no editor of which has approved")
+    pending: list[int] = Field(description="Editor organisations yet to approve this revision")
+    decision_missing: bool = Field(description="The policy needs a decision not yet recorded")
+
+    @classmethod
+    def of(cls, state: ApprovalState[int]) -> PolicyState:
+        return cls(
+            policy=state.policy,
+            met=state.met,
+            missing_levels=list(state.missing_levels),
+            pending=list(state.pending),
+            decision_missing=state.decision_missing,
+        )
+
+
 class ApprovalResult(BaseModel):
     approval: ApprovalRead
     approvals: list[ApprovalRead] = Field(description="Every approval of this revision")
     missing_levels: list[Level] = Field(description="Levels yet to approve this revision")
+    state: PolicyState = Field(description="The revision under the pathway's approval policy")
     version: VersionSummary | None = Field(
-        description="The approved version of this revision, once both levels approved"
+        description="The approved version of this revision, once its policy is met"
     )
 
     @classmethod
@@ -130,7 +169,24 @@ class ApprovalResult(BaseModel):
         return cls(
             approval=ApprovalRead.of(outcome.approval),
             approvals=[ApprovalRead.of(a) for a in outcome.approvals],
-            missing_levels=outcome.missing_levels,
+            missing_levels=list(outcome.state.missing_levels),
+            state=PolicyState.of(outcome.state),
+            version=VersionSummary.of(outcome.version) if outcome.version else None,
+        )
+
+
+class DecisionResult(BaseModel):
+    decision: DecisionRead
+    state: PolicyState = Field(description="The revision under the pathway's approval policy")
+    version: VersionSummary | None = Field(
+        description="The approved version of this revision, once its policy is met"
+    )
+
+    @classmethod
+    def of(cls, outcome: DecisionOutcome) -> DecisionResult:
+        return cls(
+            decision=DecisionRead.of(outcome.decision),
+            state=PolicyState.of(outcome.state),
             version=VersionSummary.of(outcome.version) if outcome.version else None,
         )
 

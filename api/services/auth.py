@@ -21,6 +21,7 @@ from api.errors import Forbidden, Unauthorized
 from db import models as orm
 from db.repositories.tokens import TokenRepository
 from pathways.model import Level
+from pathways.roles import OrganizationKind
 
 __all__ = ["Client", "Scope", "authenticate", "hash_token", "issue_token"]
 
@@ -54,7 +55,14 @@ class Client:
     scope: Scope
     organization_id: int
     organization_name: str
-    level: Level
+    level: Level | None
+    """The organisation's care level; None for a secretariat or user representatives."""
+    kind: OrganizationKind = OrganizationKind.CARE_PROVIDER
+
+    @property
+    def described(self) -> str:
+        """The organisation and its level or kind, e.g. "Fjordvik kommune (municipality)"."""
+        return f"{self.organization_name} ({(self.level or self.kind).value})"
 
     def allows(self, scope: Scope) -> bool:
         return self.scope.rank >= scope.rank
@@ -101,5 +109,6 @@ def authenticate(session: Session, token: str | None) -> Client:
         scope=Scope(row.scope),
         organization_id=organization.id,
         organization_name=organization.name,
-        level=Level(organization.level),
+        level=Level(organization.level) if organization.level else None,
+        kind=OrganizationKind(organization.kind),
     )

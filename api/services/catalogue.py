@@ -80,6 +80,7 @@ class CatalogueEntry:
 def list_catalogue(
     session: Session,
     *,
+    partnership_id: int | None = None,
     organization_id: int | None,
     target_group: str | None,
     text: str | None,
@@ -93,6 +94,7 @@ def list_catalogue(
     repository = CatalogueRepository(session)
     rows, total = repository.page(
         CatalogueFilter(
+            partnership_id=partnership_id,
             organization_id=organization_id,
             target_group=target_group,
             text=text,
@@ -124,6 +126,8 @@ class PublicPathway:
     participants: list[orm.VersionParticipant]
     """Who took part when the version was approved."""
     overdue: bool
+    partnership: orm.Partnership | None
+    """The partnership the version was approved in."""
 
 
 def public_pathway(session: Session, pathway_id: int) -> PublicPathway | None:
@@ -138,4 +142,7 @@ def public_pathway(session: Session, pathway_id: int) -> PublicPathway | None:
         pathway=read_stored_document(version.document),
         participants=versions.participants_of([version.id])[version.id],
         overdue=is_overdue(version.review_due, today()),
+        partnership=session.get(orm.Partnership, version.partnership_id)
+        if version.partnership_id is not None
+        else None,
     )

@@ -4,7 +4,8 @@ Every change to a pathway or its graph goes through :func:`begin_edit` and
 :func:`record_change`, inside the request's transaction:
 
 1. the pathway row is locked (``FOR UPDATE``; SQLite writers hold the database lock);
-2. a client that does not take part gets 404, one whose token may not edit gets 403;
+2. a client that does not take part gets 404; one whose token may not edit, or whose
+   role on the pathway does not allow the change (``pathways.roles``), gets 403;
 3. ``If-Match`` must name the current revision (428 when missing, 412 when stale);
 4. the caller changes what it changes;
 5. the revision goes up by one and a history entry names the organisation, its level,
@@ -19,19 +20,23 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.errors import NotFound, PreconditionFailed, PreconditionRequired
+from api.errors import Forbidden, NotFound, PreconditionFailed, PreconditionRequired
 from api.services.auth import Client, Scope
 from db import models as orm
 from db.repositories.history import HistoryRepository
+from db.repositories.partnerships import PartnershipRepository
 from db.repositories.pathways import PathwayRepository
 from db.repositories.versions import VersionRepository
 from db.types import utcnow
+from pathways.roles import Act, Role, may
 
 __all__ = [
     "begin_edit",
     "etag",
     "record_change",
     "record_event",
+    "require_acts",
+    "role_on",
     "versions_visible",
     "visible_pathway",
 ]
@@ -68,11 +73,41 @@ def _not_found(pathway_id: int) -> NotFound:
     return NotFound(f"there is no pathway {pathway_id} that this organisation takes part in")
 
 
+def role_on(session: Session, row: orm.Pathway, organization_id: int) -> Role | None:
+    """The organisation's role on the pathway: as a participant, or ``secretariat`` as a
+    secretariat member of the pathway's partnership; None if it takes no part."""
+    participant = PathwayRepository(session).participant(row.id, organization_id)
+    if participant is not None:
+        return Role(participant.role)
+    if row.partnership_id is not None and PartnershipRepository(session).is_secretariat(
+        row.partnership_id, organization_id
+    ):
+        return Role.SECRETARIAT
+    return None
+
+
+def require_acts(session: Session, client: Client, row: orm.Pathway, acts: tuple[Act, ...]) -> None:
+    """Check that ``client`` may do each of ``acts`` on the (locked) pathway ``row``."""
+    role = role_on(session, row, client.organization_id)
+    if role is None:
+        raise _not_found(row.id)
+    for act in acts:
+        client.require(Scope.EDIT, act.value)
+        _require(role, act, client)
+
+
+def _require(role: Role, act: Act, client: Client) -> None:
+    if not may(role, act):
+        raise Forbidden(
+            f"{client.organization_name} takes part in this pathway as {role.value}; "
+            f"{act.value} is not part of that role"
+        )
+
+
 def visible_pathway(session: Session, *, client: Client, pathway_id: int) -> orm.Pathway:
     """The pathway's row if ``client`` may see its draft, else :class:`NotFound`."""
-    repository = PathwayRepository(session)
-    row = repository.get(pathway_id)
-    if row is None or not repository.is_participant(pathway_id, client.organization_id):
+    row = PathwayRepository(session).get(pathway_id)
+    if row is None or role_on(session, row, client.organization_id) is None:
         raise _not_found(pathway_id)
     return row
 
@@ -83,11 +118,10 @@ def versions_visible(session: Session, *, client: Client, pathway_id: int) -> or
     Approved versions are public agreement documents: every authenticated client may
     read them. A pathway with no approved version is a draft, seen by participants only.
     """
-    repository = PathwayRepository(session)
-    row = repository.get(pathway_id)
+    row = PathwayRepository(session).get(pathway_id)
     if row is None:
         raise _not_found(pathway_id)
-    if repository.is_participant(pathway_id, client.organization_id):
+    if role_on(session, row, client.organization_id) is not None:
         return row
     if VersionRepository(session).latest(pathway_id) is None:
         raise _not_found(pathway_id)
@@ -100,19 +134,21 @@ def begin_edit(
     client: Client,
     pathway_id: int,
     if_match: str | None,
-    action: str = "changing a pathway",
+    act: Act | tuple[Act, ...] = Act.EDIT,
 ) -> orm.Pathway:
-    """Lock the pathway for a change by ``client`` and check that it may make it.
+    """Lock the pathway for ``act`` (or each of several) by ``client`` and check that it
+    may do it.
 
     The checks run once on a plain read, so that a stale or refused change is answered
     without queueing for the row lock, and again under the lock, which is what counts.
     """
+    acts = act if isinstance(act, tuple) else (act,)
     repository = PathwayRepository(session)
     for for_update in (False, True):
         row = repository.get(pathway_id, for_update=for_update)
-        if row is None or not repository.is_participant(pathway_id, client.organization_id):
+        if row is None:
             raise _not_found(pathway_id)
-        client.require(Scope.EDIT, action)
+        require_acts(session, client, row, acts)
         check_if_match(if_match, row.revision)
     assert row is not None
     return row
@@ -162,7 +198,7 @@ def _append(
         pathway_id=row.id,
         organization_id=client.organization_id,
         organization_name=client.organization_name,
-        level=client.level.value,
+        level=client.level.value if client.level else None,
         token_id=client.token_id,
         token_name=client.token_name,
         action=action,

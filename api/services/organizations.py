@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from api.errors import Conflict, Forbidden, NotFound, Unprocessable
+from api.errors import Conflict, Forbidden, NotFound, RuleViolation, Unprocessable
 from api.services.auth import Client, Scope, issue_token
 from db import models as orm
 from db.repositories.organizations import OrganizationRepository
@@ -25,6 +25,7 @@ from db.types import utcnow
 from pathways.errors import Violation
 from pathways.limits import Limits
 from pathways.model import Level
+from pathways.roles import OrganizationKind, kind_problem
 from pathways.text import text_violations
 
 __all__ = [
@@ -101,19 +102,30 @@ def create_organization(
     *,
     client: Client | None,
     name: str,
-    level: Level,
+    level: Level | None,
+    kind: OrganizationKind = OrganizationKind.CARE_PROVIDER,
     organization_number: str | None,
     her_id: str | None,
     limits: Limits,
 ) -> orm.Organization:
-    """Create an organisation. ``client`` is ``None`` for the console (the operator)."""
+    """Create an organisation: a care provider with a ``level``, or a secretariat or
+    user representatives without one. ``client`` is ``None`` for the console."""
     _require_operator(client, "registering organisations")
     _check_text({"name": name}, limits)
+    problem = kind_problem(kind, level)
+    if problem is not None:
+        raise RuleViolation(
+            problem, errors=[{"loc": ["body", "level"], "pointer": "#/level", "detail": problem}]
+        )
     repository = OrganizationRepository(session)
     if repository.get_by_name(name) is not None:
         raise Conflict(f"an organisation named {name!r} already exists")
     return repository.add(
-        name=name, level=level.value, organization_number=organization_number, her_id=her_id
+        name=name,
+        kind=kind.value,
+        level=level.value if level else None,
+        organization_number=organization_number,
+        her_id=her_id,
     )
 
 
@@ -125,10 +137,18 @@ def get_organization(session: Session, organization_id: int) -> orm.Organization
 
 
 def list_organizations(
-    session: Session, *, level: Level | None, limit: int, offset: int
+    session: Session,
+    *,
+    level: Level | None,
+    kind: OrganizationKind | None = None,
+    limit: int,
+    offset: int,
 ) -> tuple[list[orm.Organization], int]:
     return OrganizationRepository(session).page(
-        level=level.value if level else None, limit=limit, offset=offset
+        level=level.value if level else None,
+        kind=kind.value if kind else None,
+        limit=limit,
+        offset=offset,
     )
 
 

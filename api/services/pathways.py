@@ -8,20 +8,25 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.errors import NotFound
+from api.errors import Forbidden, NotFound, RuleViolation
+from api.services.approvals import policy_of, state_of
 from api.services.auth import Client, Scope
 from api.services.catalogue import PublicPathway, public_pathway
-from api.services.editing import begin_edit, record_change, visible_pathway
+from api.services.editing import begin_edit, record_change, require_acts, visible_pathway
 from db import models as orm
 from db.repositories.history import HistoryRepository
+from db.repositories.partnerships import PartnershipRepository, agreement_of
 from db.repositories.pathways import PathwayRepository, info_of, rules_of
 from db.repositories.versions import VersionRepository
+from pathways.agreement import override_violations, rules_in_force
+from pathways.approval import ApprovalPolicy, ApprovalState
 from pathways.diff import field_changes
 from pathways.document import dump_document, rules_dict
 from pathways.errors import InvalidPathway
 from pathways.gaps import validate_rule_settings
 from pathways.limits import Limits
 from pathways.model import Level, Pathway, PathwayInfo, RuleSettings
+from pathways.roles import Act
 from pathways.validation import validate_info, validate_pathway
 
 __all__ = [
@@ -52,6 +57,23 @@ class PathwayView:
     """The newest approved version's number and the revision it approved."""
     approvals: list[orm.Approval]
     """Approvals of the current revision (a change voids them)."""
+    partnership: orm.Partnership | None
+    decision: orm.Decision | None
+    """The decision recorded on the current revision, if any."""
+
+    @property
+    def policy(self) -> ApprovalPolicy:
+        return policy_of(self.partnership)
+
+    @property
+    def approval(self) -> ApprovalState[int]:
+        """How far the current revision is from approval under the policy."""
+        return state_of(self.policy, self.participants, self.approvals, self.decision)
+
+    @property
+    def rules_in_force(self) -> RuleSettings:
+        agreement = agreement_of(self.partnership) if self.partnership else None
+        return rules_in_force(agreement, rules_of(self.row))
 
     @property
     def status(self) -> str:
@@ -72,6 +94,8 @@ def _views(session: Session, rows: list[orm.Pathway]) -> list[PathwayView]:
     versions = VersionRepository(session)
     latest = versions.latest_of(ids)
     approvals = versions.current_approvals(rows)
+    decisions = versions.current_decisions(rows)
+    partnerships = PartnershipRepository(session).get_many(row.partnership_id for row in rows)
     return [
         PathwayView(
             row=row,
@@ -82,6 +106,8 @@ def _views(session: Session, rows: list[orm.Pathway]) -> list[PathwayView]:
             content_writers=writers[row.id],
             latest_version=latest.get(row.id),
             approvals=approvals[row.id],
+            partnership=partnerships.get(row.partnership_id) if row.partnership_id else None,
+            decision=decisions.get(row.id),
         )
         for row in rows
     ]
@@ -99,20 +125,71 @@ def _info_dict(info: PathwayInfo) -> dict[str, Any]:
 
 
 def create_pathway(
-    session: Session, *, client: Client, info: PathwayInfo, rules: RuleSettings, limits: Limits
+    session: Session,
+    *,
+    client: Client,
+    info: PathwayInfo,
+    rules: RuleSettings,
+    partnership_id: int | None = None,
+    limits: Limits,
 ) -> PathwayView:
     """A new, empty pathway in which the caller's organisation takes part."""
-    return import_pathway(session, client=client, pathway=Pathway(info, rules=rules), limits=limits)
+    return import_pathway(
+        session,
+        client=client,
+        pathway=Pathway(info, rules=rules),
+        partnership_id=partnership_id,
+        limits=limits,
+    )
+
+
+def _partnership_for(
+    session: Session, client: Client, partnership_id: int | None, loc: list[str]
+) -> orm.Partnership | None:
+    """The partnership a pathway is to belong to; the caller must be a member of it."""
+    if partnership_id is None:
+        return None
+    # Locked: a pathway joins a partnership while its agreement stays as it was read.
+    partnership = PartnershipRepository(session).get(partnership_id, for_update=True)
+    if partnership is None:
+        problem = f"there is no partnership {partnership_id}"
+        raise RuleViolation(problem, errors=[{"loc": loc, "pointer": None, "detail": problem}])
+    if not PartnershipRepository(session).is_member(partnership_id, client.organization_id):
+        raise Forbidden(
+            f"{client.organization_name} is not a member of {partnership.name}; a member "
+            "puts pathways in it"
+        )
+    return partnership
+
+
+def _check_overrides(partnership: orm.Partnership | None, rules: RuleSettings) -> None:
+    violations = override_violations(agreement_of(partnership) if partnership else None, rules)
+    if violations:
+        raise InvalidPathway(violations)
 
 
 def import_pathway(
-    session: Session, *, client: Client, pathway: Pathway, limits: Limits
+    session: Session,
+    *,
+    client: Client,
+    pathway: Pathway,
+    partnership_id: int | None = None,
+    limits: Limits,
 ) -> PathwayView:
-    """A new pathway holding ``pathway``; the caller's organisation takes part in it."""
+    """A new pathway holding ``pathway``, in the partnership if one is named; the
+    caller's organisation takes part in it as an editor."""
     client.require(Scope.EDIT, "creating a pathway")
+    if client.level is None:
+        raise Forbidden(
+            f"{client.described} has no care level: a care provider creates pathways, "
+            "and adds the secretariat or user representatives"
+        )
     validate_pathway(pathway, limits=limits)
+    partnership = _partnership_for(session, client, partnership_id, ["body", "partnership_id"])
+    _check_overrides(partnership, pathway.rules)
     repository = PathwayRepository(session)
     row = repository.add(pathway.info, pathway.rules, writer=client.organization_id)
+    row.partnership_id = partnership.id if partnership else None
     repository.add_participant(row.id, client.organization_id)
     repository.replace_graph(
         row.id, pathway.steps, pathway.transitions, writer=client.organization_id
@@ -131,7 +208,11 @@ def import_pathway(
         row=row,
         action=action,
         summary=summary,
-        changes={"pathway": _info_dict(pathway.info), "participant": client.organization_id},
+        changes={
+            "pathway": _info_dict(pathway.info),
+            "participant": client.organization_id,
+            "partnership_id": row.partnership_id,
+        },
     )
     return view_of(session, row)
 
@@ -143,6 +224,7 @@ def list_pathways(
     participant_id: int | None,
     text: str | None,
     status: str | None = None,
+    partnership_id: int | None = None,
     limit: int,
     offset: int,
 ) -> tuple[list[PathwayView], int]:
@@ -154,6 +236,7 @@ def list_pathways(
         participant_id=participant_id,
         text=text,
         status=status,
+        partnership_id=partnership_id,
         limit=limit,
         offset=offset,
     )
@@ -183,9 +266,29 @@ def update_pathway(
     changes: dict[str, Any],
     limits: Limits,
 ) -> PathwayView:
-    """Change the description fields and rule settings named in ``changes``."""
-    row = begin_edit(session, client=client, pathway_id=pathway_id, if_match=if_match)
+    """Change the description fields, rule settings and partnership named in ``changes``.
+
+    An editor that is a member of a partnership puts a pathway in it; only the
+    partnership's secretariat takes it out again (to another, a member then puts it in).
+    """
     changes = dict(changes)
+    moving = "partnership_id" in changes
+    target: int | None = changes.get("partnership_id")
+    if moving and target is not None:
+        # The partnership first, then the pathway: the order a change of the partnership
+        # takes its locks in (api.services.partnerships).
+        PartnershipRepository(session).get(target, for_update=True)
+    peeked = PathwayRepository(session).get(pathway_id)
+    row = begin_edit(
+        session,
+        client=client,
+        pathway_id=pathway_id,
+        if_match=if_match,
+        act=_update_acts(peeked.partnership_id if peeked else None, changes),
+    )
+    require_acts(session, client, row, _update_acts(row.partnership_id, changes))
+    partnership_before = row.partnership_id
+    partnership_after = changes.pop("partnership_id", partnership_before)
     rules_before = rules_of(row)
     rules_after = changes.pop("rules", rules_before)
     before = info_of(row)
@@ -194,11 +297,22 @@ def update_pathway(
     violations = validate_rule_settings(rules_after)
     if violations:
         raise InvalidPathway(violations)
+    if partnership_after != partnership_before:
+        partnership = _partnership_for(
+            session, client, partnership_after, ["body", "partnership_id"]
+        )
+        _check_overrides(partnership, rules_after)
+    elif rules_after != rules_before:
+        partnership = PartnershipRepository(session).get(row.partnership_id or 0)
+        _check_overrides(partnership, rules_after)
     differences = field_changes(_info_dict(before), _info_dict(after))
     if rules_after != rules_before:
         differences["rules"] = {"from": rules_dict(rules_before), "to": rules_dict(rules_after)}
+    if partnership_after != partnership_before:
+        differences["partnership_id"] = {"from": partnership_before, "to": partnership_after}
     if differences:
         repository = PathwayRepository(session)
+        row.partnership_id = partnership_after
         repository.set_info(row, after, writer=client.organization_id)
         repository.set_rules(row, rules_after, writer=client.organization_id)
         record_change(
@@ -210,6 +324,18 @@ def update_pathway(
             changes=differences,
         )
     return view_of(session, row)
+
+
+def _update_acts(current: int | None, changes: dict[str, Any]) -> tuple[Act, ...]:
+    """What a change of ``changes`` is, for a pathway now in partnership ``current``."""
+    acts = [Act.EDIT] if set(changes) - {"partnership_id"} else []
+    target = changes.get("partnership_id", current)
+    if target != current:
+        if current is not None:
+            acts.append(Act.LEAVE_PARTNERSHIP)
+        if target is not None:
+            acts.append(Act.EDIT)
+    return tuple(dict.fromkeys(acts)) or (Act.EDIT,)
 
 
 def export_document(session: Session, *, client: Client, pathway_id: int) -> tuple[bytes, int]:

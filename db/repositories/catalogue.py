@@ -29,10 +29,14 @@ class CatalogueRow:
     review_due: date | None
     version: int
     approved_at: datetime
+    partnership_id: int | None
+    partnership_name: str | None
 
 
 @dataclass(frozen=True, slots=True)
 class CatalogueFilter:
+    partnership_id: int | None = None
+    """Only pathways approved in this partnership."""
     organization_id: int | None = None
     """Only pathways this organisation took part in when the version was approved."""
     target_group: str | None = None
@@ -70,7 +74,14 @@ class CatalogueRepository:
             version.review_due,
             version.number,
             version.created_at,
+            version.partnership_id,
+            orm.Partnership.name,
+        )
+        query = query.outerjoin(
+            orm.Partnership, orm.Partnership.id == version.partnership_id
         ).where(version.number == latest_number)
+        if where.partnership_id is not None:
+            query = query.where(version.partnership_id == where.partnership_id)
         if where.organization_id is not None:
             query = query.where(
                 exists().where(
@@ -93,4 +104,4 @@ class CatalogueRepository:
         found = self.session.execute(
             query.order_by(version.pathway_id).limit(limit).offset(offset)
         ).all()
-        return [CatalogueRow(*row) for row in found], total
+        return [CatalogueRow(*tuple(row)) for row in found], total

@@ -22,7 +22,7 @@ class HistoryRepository:
         pathway_id: int,
         organization_id: int,
         organization_name: str,
-        level: str,
+        level: str | None,
         token_id: int | None,
         token_name: str,
         action: str,
@@ -71,5 +71,6 @@ class HistoryRepository:
             .group_by(orm.HistoryEntry.pathway_id, orm.HistoryEntry.level)
         )
         for pathway_id, level, count in rows:
-            result[pathway_id][level] = count
+            if level is not None:  # a secretariat's changes count for no level
+                result[pathway_id][level] = count
         return result

@@ -20,12 +20,17 @@ class OrganizationRepository:
         self,
         *,
         name: str,
-        level: str,
+        kind: str,
+        level: str | None,
         organization_number: str | None = None,
         her_id: str | None = None,
     ) -> orm.Organization:
         row = orm.Organization(
-            name=name, level=level, organization_number=organization_number, her_id=her_id
+            name=name,
+            kind=kind,
+            level=level,
+            organization_number=organization_number,
+            her_id=her_id,
         )
         self.session.add(row)
         self.session.flush()
@@ -45,11 +50,13 @@ class OrganizationRepository:
         return {row.id: row for row in rows}
 
     def page(
-        self, *, level: str | None = None, limit: int, offset: int
+        self, *, level: str | None = None, kind: str | None = None, limit: int, offset: int
     ) -> tuple[list[orm.Organization], int]:
         query = select(orm.Organization)
         if level is not None:
             query = query.where(orm.Organization.level == level)
+        if kind is not None:
+            query = query.where(orm.Organization.kind == kind)
         total = self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
         rows = self.session.scalars(
             query.order_by(orm.Organization.id).limit(limit).offset(offset)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from db import models as orm
 from db.types import unicode_lower
+from pathways.agreement import rules_in_force
 from pathways.document import (
     handover_from_dict,
     rules_dict,
@@ -44,6 +45,7 @@ from pathways.participation import (
     step_elements,
     transition_elements,
 )
+from pathways.roles import OrganizationKind
 
 __all__ = ["PathwayRepository", "info_of", "rules_of"]
 
@@ -165,17 +167,24 @@ class PathwayRepository:
         participant_id: int | None,
         text: str | None,
         status: str | None = None,
+        partnership_id: int | None = None,
         limit: int,
         offset: int,
     ) -> tuple[list[orm.Pathway], int]:
-        """Pathways ``viewer_id`` takes part in, optionally also ``participant_id``,
+        """Pathways ``viewer_id`` takes part in (as a participant, or as a secretariat
+        member of their partnership), optionally also ``participant_id``, optionally of
+        one partnership,
         optionally matching ``text`` in title, description, target group or agreement
         (ignoring case, of any letter), optionally of one ``status``: ``draft`` (no
         approved version), ``approved`` (at its latest version's revision), ``changed``
         (changed since)."""
-        query = select(orm.Pathway).where(self._has_participant(viewer_id))
+        query = select(orm.Pathway).where(
+            or_(self._has_participant(viewer_id), self._in_secretariat_of(viewer_id))
+        )
         if participant_id is not None:
             query = query.where(self._has_participant(participant_id))
+        if partnership_id is not None:
+            query = query.where(orm.Pathway.partnership_id == partnership_id)
         if status is not None:
             approved_revision = (
                 select(orm.Version.revision)
@@ -212,6 +221,18 @@ class PathwayRepository:
         return list(rows), total
 
     @staticmethod
+    def _in_secretariat_of(organization_id: int) -> Any:
+        """The pathway's partnership has ``organization_id`` as a secretariat member."""
+        return orm.Pathway.partnership_id.in_(
+            select(orm.PartnershipMember.partnership_id)
+            .join(orm.Organization, orm.Organization.id == orm.PartnershipMember.organization_id)
+            .where(
+                orm.PartnershipMember.organization_id == organization_id,
+                orm.Organization.kind == OrganizationKind.SECRETARIAT.value,
+            )
+        )
+
+    @staticmethod
     def _has_participant(organization_id: int) -> Any:
         return exists().where(
             orm.Participant.pathway_id == orm.Pathway.id,
@@ -246,11 +267,13 @@ class PathwayRepository:
             result[participant.pathway_id].append((participant, organization))
         return result
 
-    def is_participant(self, pathway_id: int, organization_id: int) -> bool:
-        return self.session.get(orm.Participant, (pathway_id, organization_id)) is not None
+    def participant(self, pathway_id: int, organization_id: int) -> orm.Participant | None:
+        return self.session.get(orm.Participant, (pathway_id, organization_id))
 
-    def add_participant(self, pathway_id: int, organization_id: int) -> orm.Participant:
-        row = orm.Participant(pathway_id=pathway_id, organization_id=organization_id)
+    def add_participant(
+        self, pathway_id: int, organization_id: int, *, role: str = "editor"
+    ) -> orm.Participant:
+        row = orm.Participant(pathway_id=pathway_id, organization_id=organization_id, role=role)
         self.session.add(row)
         self.session.flush()
         return row
@@ -279,8 +302,19 @@ class PathwayRepository:
             info=info_of(row),
             steps=tuple(_step_of(step) for step in steps),
             transitions=tuple(_transition_of(transition) for transition in transitions),
-            rules=rules_of(row),
+            rules=self.rules_in_force(row),
         )
+
+    def agreement(self, row: orm.Pathway) -> RuleSettings | None:
+        """The rules its partnership's agreement sets, or None outside a partnership."""
+        if row.partnership_id is None:
+            return None
+        partnership = self.session.get(orm.Partnership, row.partnership_id)
+        return rules_from_dict(partnership.rules or {}) if partnership is not None else None
+
+    def rules_in_force(self, row: orm.Pathway) -> RuleSettings:
+        """Its own rule settings made as strict as its partnership's agreement."""
+        return rules_in_force(self.agreement(row), rules_of(row))
 
     def counts(self, pathway_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
         """Number of steps and of transitions per pathway."""
@@ -354,7 +388,8 @@ class PathwayRepository:
             .order_by(writers.c.pathway_id, elements.desc(), orm.Organization.id)
         )
         for pathway_id, organization_id, name, level, count in rows:
-            result[pathway_id].append((organization_id, name, Level(level), count))
+            if level is not None:  # only care providers edit
+                result[pathway_id].append((organization_id, name, Level(level), count))
         return result
 
     def replace_graph(

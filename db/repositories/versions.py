@@ -76,6 +76,31 @@ class VersionRepository:
         self.session.flush()
         return row
 
+    # -- decisions ---------------------------------------------------------------------
+
+    def decision(self, pathway_id: int, revision: int) -> orm.Decision | None:
+        return self.session.scalar(
+            select(orm.Decision).where(
+                orm.Decision.pathway_id == pathway_id, orm.Decision.revision == revision
+            )
+        )
+
+    def current_decisions(self, rows: Iterable[orm.Pathway]) -> dict[int, orm.Decision]:
+        """For each pathway that has one, the decision recorded on its current revision."""
+        revisions = {row.id: row.revision for row in rows}
+        if not revisions:
+            return {}
+        found = self.session.scalars(
+            select(orm.Decision).where(orm.Decision.pathway_id.in_(revisions))
+        )
+        return {d.pathway_id: d for d in found if d.revision == revisions[d.pathway_id]}
+
+    def add_decision(self, **values: Any) -> orm.Decision:
+        row = orm.Decision(**values)
+        self.session.add(row)
+        self.session.flush()
+        return row
+
     # -- versions ----------------------------------------------------------------------
 
     def add_version(
@@ -87,9 +112,13 @@ class VersionRepository:
         document: str,
         approvals: list[dict[str, Any]],
         participants: Sequence[orm.Organization],
+        approval_policy: str,
+        partnership_id: int | None,
+        decision: dict[str, Any] | None,
     ) -> orm.Version:
         """A new version, with what the catalogue shows of it: its description and who
-        took part (``participants``, in the order they joined)."""
+        took part (``participants``, in the order they joined), and how it was adopted:
+        the policy, the partnership and the decision, if any."""
         number = (
             self.session.scalar(
                 select(func.max(orm.Version.number)).where(orm.Version.pathway_id == pathway_id)
@@ -102,6 +131,9 @@ class VersionRepository:
             revision=revision,
             document=document,
             approvals=approvals,
+            approval_policy=approval_policy,
+            partnership_id=partnership_id,
+            decision=decision,
             title=info.title,
             description=info.description,
             target_group=info.target_group,
@@ -121,6 +153,7 @@ class VersionRepository:
                 level=organization.level,
             )
             for position, organization in enumerate(participants)
+            if organization.level is not None
         )
         self.session.flush()
         return row

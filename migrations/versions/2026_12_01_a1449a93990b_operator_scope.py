@@ -15,10 +15,10 @@ The CHECK constraint on ``tokens.scope`` is widened in place. On PostgreSQL it i
 and added again. On SQLite a batch migration would copy the table and drop the old one,
 which fails ("FOREIGN KEY constraint failed") as soon as history or approval rows refer
 to a token, and enforcement cannot be switched off inside the migration's transaction.
-So the table's definition is edited in ``sqlite_master``, the procedure SQLite documents
-for removing or loosening CHECK constraints (https://www.sqlite.org/lang_altertable.html,
-"Making Other Kinds Of Table Schema Changes"): no row is rewritten, every existing row
-satisfies the new constraint, and ``PRAGMA integrity_check`` confirms it afterwards.
+So the table's definition is edited in ``sqlite_master`` (``migrations.sqlite_schema``,
+the procedure SQLite documents for loosening CHECK constraints): no row is rewritten,
+every existing row satisfies the new constraint, and ``PRAGMA integrity_check`` confirms
+it afterwards.
 
 Revision ID: a1449a93990b
 Revises: 448fd2025780
@@ -29,6 +29,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from migrations.sqlite_schema import edit_table_definition
 
 revision: str = "a1449a93990b"
 down_revision: str | None = "448fd2025780"
@@ -46,23 +48,7 @@ def _set_scope_check(old: str, new: str) -> None:
         op.drop_constraint(op.f("ck_tokens_scope"), "tokens", type_="check")
         op.create_check_constraint(op.f("ck_tokens_scope"), "tokens", sa.text(new))
         return
-    table = "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'tokens'"
-    definition: str = bind.exec_driver_sql(table).scalar_one()
-    if definition.count(old) != 1:
-        raise RuntimeError(f"tokens: expected the constraint {old!r} in {definition!r}")
-    version: int = bind.exec_driver_sql("PRAGMA schema_version").scalar_one()
-    bind.exec_driver_sql("PRAGMA writable_schema = ON")
-    try:
-        bind.execute(
-            sa.text("UPDATE sqlite_master SET sql = :sql WHERE type = 'table' AND name = 'tokens'"),
-            {"sql": definition.replace(old, new)},
-        )
-        bind.exec_driver_sql(f"PRAGMA schema_version = {int(version) + 1}")
-    finally:
-        bind.exec_driver_sql("PRAGMA writable_schema = OFF")
-    problems = bind.exec_driver_sql("PRAGMA integrity_check(tokens)").scalars().all()
-    if problems != ["ok"]:
-        raise RuntimeError(f"tokens after changing its CHECK constraint: {problems}")
+    edit_table_definition(bind, "tokens", [(old, new)])
 
 
 def upgrade() -> None:

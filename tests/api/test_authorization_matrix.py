@@ -11,6 +11,11 @@ Every route the app serves is tried by every kind of client that must not change
   outsider's answers on pathways (admin is no key to drafts); 403 on registering
   organisations and on another organisation's tokens, 404 on revoking a token of another
   organisation (one it may not see); reading its own organisation's tokens is 200;
+* on partnerships (helsefellesskap), which are public (200 on reading them, so 403 and
+  not 404 on the rest): 403 on creating one, changing one or its members (the
+  secretariat's and the operator's) — whatever If-Match is sent — and 403 on the
+  overview, which shows drafts and is the secretariat's and the operator's (also for
+  the hospital's read token: the hospital is a member, not the secretariat);
 * afterwards nothing has changed, neither as the hospital's editor sees it nor in any row
   of the database.
 
@@ -20,7 +25,8 @@ treated as a draft route (participants only); a route with a body, or one that i
 about a pathway, must be described in :data:`CASES` or the matrix fails and says so.
 A control (:func:`test_every_change_in_the_matrix_works_for_an_editor`) shows that each
 change in the matrix is one an editor may make: what stops the others is authorisation,
-not a bad body or a stale ETag.
+not a bad body or a stale ETag (the operator for organisations, tokens and
+partnerships; a secretariat for a decision, on a pathway of a partnership that takes one).
 """
 
 from __future__ import annotations
@@ -70,6 +76,16 @@ class Kind(StrEnum):
     """About no pathway in particular; every authenticated client."""
     CREATE = "create"
     """Creates a new pathway of the caller's own: every ``edit`` token."""
+    FOUNDING = "founding"
+    """Creating a partnership: the operator, or an ``edit`` token of an organisation of
+    kind secretariat (which becomes its first member); 403 for others."""
+    PARTNERSHIP = "partnership"
+    """Changing a partnership or its members: its secretariat and the operator (and a
+    member leaving by itself); 403 for others, before If-Match is looked at — the
+    partnership is public, so there is nothing to hide behind a 404."""
+    SECRETARIAT = "secretariat"
+    """Read by a partnership's secretariat and the operator (it shows drafts): 403 for
+    others, members too."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +99,8 @@ class Case:
     """Only answers 200 when the pathway has an approved version (404 otherwise)."""
 
 
+DECISION_BODY = {"decided_on": "2026-11-30", "reference": "Sak 1/2026"}
+"""A decision of the partnership's deciding body (a date in the past: not a 422)."""
 STEP_BODY = {"key": "intruder", "name": "Intruder", "level": "municipality", "kind": "other"}
 TRANSITION_BODY = {"key": "intruder", "from": "ed", "to": "ward"}
 IMPORTED = "IMPORTED"
@@ -116,6 +134,21 @@ CASES: dict[tuple[str, str], tuple[Case, ...]] = {
     ("DELETE", "/tokens/{token_id}"): (Case(Kind.TOKENS),),
     ("POST", "/pathways"): (Case(Kind.CREATE, body={"title": "Mine"}),),
     ("POST", "/pathways/import"): (Case(Kind.CREATE, body=IMPORTED),),
+    # Partnerships: public; changed by their secretariat and the operator. A member's
+    # URL names the hospital (a member): the outsider is not the secretariat, and a read
+    # token may not take its own organisation out either.
+    ("GET", "/partnerships"): (Case(Kind.OPEN), Case(Kind.OPEN, "member={hospital}")),
+    ("GET", "/partnerships/{partnership_id}"): (Case(Kind.OPEN),),
+    ("POST", "/partnerships"): (Case(Kind.FOUNDING, body={"name": "Falskt helsefellesskap"}),),
+    ("PATCH", "/partnerships/{partnership_id}"): (
+        Case(Kind.PARTNERSHIP, body={"name": "Taken over"}),
+        Case(Kind.PARTNERSHIP, body={"approval_policy": "decision", "decision_body": "Falsk"}),
+    ),
+    ("PUT", "/partnerships/{partnership_id}/members/{organization_id}"): (Case(Kind.PARTNERSHIP),),
+    ("DELETE", "/partnerships/{partnership_id}/members/{organization_id}"): (
+        Case(Kind.PARTNERSHIP),
+    ),
+    ("GET", "/partnerships/{partnership_id}/overview"): (Case(Kind.SECRETARIAT),),
     # Changes to a draft that carry a body.
     ("PATCH", "/pathways/{pathway_id}"): (Case(Kind.DRAFT, body={"title": "Taken over"}),),
     ("PUT", "/pathways/{pathway_id}/graph"): (
@@ -129,6 +162,13 @@ CASES: dict[tuple[str, str], tuple[Case, ...]] = {
     ("PATCH", "/pathways/{pathway_id}/transitions/{key}"): (
         Case(Kind.DRAFT, body={"label": "Taken over"}),
     ),
+    # The body is optional: without one, the organisation's default role.
+    ("PUT", "/pathways/{pathway_id}/participants/{organization_id}"): (
+        Case(Kind.DRAFT),
+        Case(Kind.DRAFT, body={"role": "commenter"}),
+    ),
+    # The secretariat's; a participant of another role gets 403, anyone else 404.
+    ("POST", "/pathways/{pathway_id}/decisions"): (Case(Kind.DRAFT, body=DECISION_BODY),),
     # Reads with approved variants, or that need a query. An approved pathway's public
     # view: its latest version, nothing of the draft (the MARKER check holds it to that).
     ("GET", "/pathways/{pathway_id}"): (Case(Kind.APPROVED),),
@@ -245,6 +285,8 @@ class Setting:
     example: bytes
     editor: Actor
     """Reads the current ETag for every change (the hospital's edit token)."""
+    partnership_id: int
+    """A partnership of the hospital and both municipalities (not the outsider's)."""
 
 
 def _prepare(world: World, example: bytes, *, approve: bool, spare: bool = True) -> Target:
@@ -279,6 +321,43 @@ def _prepare(world: World, example: bytes, *, approve: bool, spare: bool = True)
     return Target(pathway_id, approve)
 
 
+def _partnership(world: World, name: str, members: list[Actor], **agreement: Any) -> int:
+    """A partnership the operator creates and adds ``members`` to."""
+    operator = world.operator
+    created = operator.post("/partnerships", json={"name": name, **agreement})
+    assert created.status_code == 201, created.text
+    partnership_id: int = created.json()["id"]
+    etag = created.headers["ETag"]
+    for member in members:
+        added = operator.put(
+            f"/partnerships/{partnership_id}/members/{member.organization_id}", etag=etag
+        )
+        assert added.status_code == 201, added.text
+        etag = added.headers["ETag"]
+    return partnership_id
+
+
+def _members(world: World) -> list[Actor]:
+    return [world.hospital, world.municipality, world.municipality_b]
+
+
+def _secretariat(world: World) -> Actor:
+    """An ``edit`` token of a new organisation of kind secretariat (no care level)."""
+    operator = world.operator
+    registered = operator.post(
+        "/organizations", json={"name": "Sekretariatet", "kind": "secretariat"}
+    )
+    assert registered.status_code == 201, registered.text
+    organization = registered.json()
+    issued = operator.post(
+        f"/organizations/{organization['id']}/tokens",
+        json={"name": "secretariat", "scope": "edit"},
+    )
+    assert issued.status_code == 201, issued.text
+    token, level = issued.json()["token"], organization["level"]  # level: None
+    return Actor(world.hospital.http, token, organization["id"], level, "secretariat")
+
+
 def _victim(world: World) -> tuple[int, str]:
     issued = world.operator.post(
         f"/organizations/{world.municipality.organization_id}/tokens",
@@ -298,6 +377,7 @@ def setting(world: World, example_bytes: bytes) -> Setting:
         victim_token=victim,
         example=example_bytes,
         editor=world.hospital,
+        partnership_id=_partnership(world, "Helsefellesskap Test", _members(world)),
     )
 
 
@@ -321,6 +401,10 @@ def _urls(
             values = [TRANSITION_KEY]
         elif name == "number":
             values = ["1"]
+        elif name == "partnership_id":
+            values = [str(setting.partnership_id)]
+        elif name == "organization_id" and "/members/" in route.path:
+            values = [str(world.hospital.organization_id)]  # a member, not the secretariat
         elif name == "organization_id" and "/participants/" in route.path:
             # Adding oneself (or anyone) and removing a participant that may be removed.
             joining = world.outsider if route.method == "PUT" else world.municipality_b
@@ -347,7 +431,22 @@ def _urls(
 
 ETAGS = ("current", "stale", "none")
 """The If-Match a change is tried with: the matrix's answers must not depend on it (a
-412 or 428 would tell a non-participant that the pathway exists, and its revision)."""
+412 or 428 would tell a non-participant that the pathway exists, and its revision; on a
+partnership, that the If-Match is looked at before who may change it)."""
+
+
+def _takes_if_match(route: Route, pathway_id: int | None) -> bool:
+    """Whether a change is made against an ETag: a pathway's, or a partnership's."""
+    return route.method in CHANGES and (pathway_id is not None or "{partnership_id}" in route.path)
+
+
+def _current(setting: Setting, route: Route, pathway_id: int | None) -> str | None:
+    """The current ETag of what ``route`` changes (None: it takes no If-Match)."""
+    if not _takes_if_match(route, pathway_id):
+        return None
+    if pathway_id is not None:
+        return _etag(setting.editor, pathway_id)
+    return _partnership_etag(setting.editor, setting.partnership_id)
 
 
 def _send(
@@ -359,10 +458,11 @@ def _send(
     pathway_id: int | None,
     if_match: str = "current",
 ) -> httpx.Response:
-    """The request; on changes to a pathway with the hospital's current ETag (default)."""
+    """The request; on changes to a pathway or a partnership with its current ETag as the
+    hospital reads it (default)."""
     kwargs: dict[str, Any] = {}
-    if route.method in CHANGES and pathway_id is not None and if_match != "none":
-        current = _etag(setting.editor, pathway_id)
+    current = _current(setting, route, pathway_id) if if_match != "none" else None
+    if current is not None:
         kwargs["etag"] = current if if_match == "current" else f'"{_revision(current) - 1}"'
     if case.body == IMPORTED:
         kwargs["content"] = setting.example
@@ -378,6 +478,13 @@ def _revision(etag: str) -> int:
 
 def _etag(reader: Actor, pathway_id: int) -> str:
     response = reader.get(f"/pathways/{pathway_id}")
+    assert response.status_code == 200, response.text
+    etag: str = response.headers["ETag"]
+    return etag
+
+
+def _partnership_etag(reader: Actor, partnership_id: int) -> str:
+    response = reader.get(f"/partnerships/{partnership_id}")
     assert response.status_code == 200, response.text
     etag: str = response.headers["ETag"]
     return etag
@@ -422,7 +529,9 @@ def _snapshot(world: World, targets: list[Target]) -> list[dict[str, Any]]:
 # -- the matrix --------------------------------------------------------------------------
 
 
-MANAGEMENT = frozenset({Kind.OPERATOR, Kind.TOKENS})
+MANAGEMENT = frozenset({Kind.OPERATOR, Kind.TOKENS, Kind.FOUNDING, Kind.PARTNERSHIP})
+"""Changes the operator makes in the control (and that refuse every client of the
+matrix with 403, never 404)."""
 
 
 def _expected(actor: str, route: Route, case: Case, target: Target | None, own: bool) -> int | None:
@@ -441,14 +550,14 @@ def _expected(actor: str, route: Route, case: Case, target: Target | None, own: 
             return None  # it may create pathways of its own: not this matrix's business
         if case.kind is Kind.OPEN:
             return 200
-        if case.kind in MANAGEMENT:
-            return 403
+        if case.kind in MANAGEMENT or case.kind is Kind.SECRETARIAT:
+            return 403  # the outsider's organisation is not the partnership's secretariat
         assert target is not None
         if case.kind is Kind.APPROVED and target.approved:
             return 200
         return 404
     assert actor == "reader"
-    if route.method in CHANGES or case.kind in MANAGEMENT:
+    if route.method in CHANGES or case.kind in MANAGEMENT or case.kind is Kind.SECRETARIAT:
         return 403
     if target is not None and case.needs_version and not target.approved:
         return 404
@@ -464,7 +573,7 @@ def _attempts(
         about = targets if "{pathway_id}" in route.path else [None]
         for target in about:
             pathway_id = target.pathway_id if target else None
-            if_matches = ETAGS if route.method in CHANGES and pathway_id else ETAGS[:1]
+            if_matches = ETAGS if _takes_if_match(route, pathway_id) else ETAGS[:1]
             for url in _urls(world, setting, route, case, pathway_id):
                 expected = _expected(actor_name, route, case, target, url.startswith(own))
                 if expected is None:
@@ -586,22 +695,48 @@ def test_every_change_in_the_matrix_works_for_an_editor(
     world: World, example_bytes: bytes, settings: Settings
 ) -> None:
     """The control: each change the matrix refuses to others is one an editor of a
-    participant (the operator for organisations and tokens, the leaving organisation for
-    leaving) may make, with the same URL,
-    body and ETag. So the matrix's 403s and 404s come from authorisation alone."""
+    participant (the operator for organisations, tokens and partnerships, the leaving
+    organisation for leaving a pathway or a partnership, a secretariat for a decision)
+    may make, with the same URL, body and ETag. So the matrix's 403s and 404s come from
+    authorisation alone."""
+    secretariat = _secretariat(world)
     failures = []
     tried = 0
-    for route, case in _matrix(settings):
+    for number, (route, case) in enumerate(_matrix(settings)):
         if route.method not in CHANGES:
             continue
         target = _prepare(
             world, example_bytes, approve=False, spare=_needs_spare(route.method, route.path)
         )
         victim_id, _ = _victim(world)
-        setting = Setting(target, target, victim_id, "", example_bytes, world.hospital)
+        members = _members(world)
+        if route.method == "PUT" and "/members/" in route.path:
+            members.remove(world.hospital)  # so that it is added, not confirmed
+        partnership_id = _partnership(world, f"Helsefellesskap {number}", members)
         editor = world.operator if case.kind in MANAGEMENT else world.hospital
         if route.method == "DELETE" and "/participants/" in route.path:
             editor = world.municipality_b  # an organisation leaves by itself, no other
+        elif route.method == "DELETE" and "/members/" in route.path:
+            editor = world.hospital  # the member named in the URL leaves by itself
+        elif route.path.endswith("/decisions"):
+            # Only under the decision policy, by the partnership's secretariat.
+            editor = secretariat
+            partnership_id = _partnership(
+                world,
+                f"Samarbeidsutvalg {number}",
+                [secretariat, *_members(world)],
+                approval_policy="decision",
+                decision_body="Strategisk samarbeidsutvalg",
+            )
+            moved = world.hospital.patch(
+                f"/pathways/{target.pathway_id}",
+                json={"partnership_id": partnership_id},
+                etag=_etag(world.hospital, target.pathway_id),
+            )
+            assert moved.status_code == 200, moved.text
+        setting = Setting(
+            target, target, victim_id, "", example_bytes, world.hospital, partnership_id
+        )
         pathway_id = target.pathway_id if "{pathway_id}" in route.path else None
         for url in _urls(world, setting, route, case, pathway_id):
             response = _send(editor, setting, route, case, url, pathway_id)
@@ -650,8 +785,8 @@ def test_every_route_but_health_needs_a_valid_token(
         for url in _urls(world, setting, route, case, pathway_id):
             for actor in (anonymous, forged):
                 kwargs: dict[str, Any] = {}
-                if route.method in CHANGES and pathway_id is not None:
-                    kwargs["etag"] = _etag(world.hospital, pathway_id)
+                if (current := _current(setting, route, pathway_id)) is not None:
+                    kwargs["etag"] = current
                 if case.body == IMPORTED:
                     kwargs["content"] = setting.example
                     kwargs["headers"] = {"Content-Type": "application/json"}

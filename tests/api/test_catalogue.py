@@ -90,6 +90,7 @@ def test_an_outsiders_read_token_lists_approved_pathways(
     version = world.hospital.get(f"/pathways/{pathway_id}/versions/1").json()
     assert item == {
         "id": pathway_id,
+        "partnership": None,
         "title": "Hip fracture",
         "target_group": "Patients 65+ with hip fracture",
         "agreement_ref": version["document"]["pathway"]["agreement_ref"],

@@ -206,7 +206,7 @@ def test_any_participant_adds_any_other_but_each_leaves_by_itself(world: World) 
     ]:
         refused = actor.delete(f"{base}/{other.organization_id}", etag=r.headers["ETag"])
         assert refused.status_code == 403, refused.text
-        assert "leaves a pathway by itself" in refused.json()["detail"]
+        assert "leaves a pathway or changes its role by itself" in refused.json()["detail"]
     assert _snapshot(world, pathway_id) == before
     assert world.municipality.get(f"/pathways/{pathway_id}").status_code == 200
     left = world.municipality_b.delete(
@@ -220,7 +220,7 @@ def test_any_participant_adds_any_other_but_each_leaves_by_itself(world: World) 
     assert history[-1]["summary"].startswith("Left the pathway: Nabovik kommune")
 
 
-def test_last_participant_of_a_level_cannot_leave(world: World) -> None:
+def test_last_editor_of_a_level_cannot_leave(world: World) -> None:
     pathway_id, etag = _create(world)
     base = f"/pathways/{pathway_id}/participants"
     etag = world.hospital.put(f"{base}/{world.municipality.organization_id}", etag=etag).headers[
@@ -230,7 +230,7 @@ def test_last_participant_of_a_level_cannot_leave(world: World) -> None:
     for actor in (world.hospital, world.municipality):
         response = actor.delete(f"{base}/{actor.organization_id}", etag=etag)
         assert response.status_code == 409, response.text
-        assert "last participant" in response.json()["detail"]
+        assert "last editor of the" in response.json()["detail"]
     assert _snapshot(world, pathway_id) == before
 
 

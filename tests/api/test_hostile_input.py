@@ -58,6 +58,7 @@ def _body_routes(world: World, pathway_id: int) -> list[tuple[str, str]]:
     values = {
         "{pathway_id}": str(pathway_id),
         "{organization_id}": str(world.hospital.organization_id),
+        "{partnership_id}": "1",
         "{key}": "ward",
     }
     routes = []

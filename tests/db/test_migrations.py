@@ -557,3 +557,372 @@ def test_catalogue_fields_migration_copies_each_versions_own_document(
             session.execute(text("UPDATE versions SET revision = 9"))
     finally:
         database.dispose()
+
+
+BEFORE_PARTNERSHIPS = "7d3e9b2c4f10"
+PARTNERSHIPS = "c3f58a1e9b47"
+"""Partnerships, organisation kinds, participant roles, decisions."""
+
+_TABLES_BEFORE_PARTNERSHIPS = (
+    "organizations",
+    "tokens",
+    "pathways",
+    "participants",
+    "steps",
+    "transitions",
+    "history",
+    "approvals",
+    "versions",
+    "version_participants",
+)
+
+
+def _execute(database: Database, statement: str, parameters: Any = None) -> None:
+    with database.writer() as session, session.begin():
+        session.execute(text(statement), parameters)
+
+
+def _load_before_partnerships(database: Database) -> None:
+    """A hospital and a municipality with tokens; pathway 1 imported by the hospital,
+    joined by the municipality, changed by it, approved by both at revision 3 and
+    published as version 1 (with the two as its participants); pathway 2, the
+    municipality's, without a partner."""
+    _execute(
+        database,
+        "INSERT INTO organizations (id, name, level, organization_number, her_id, created_at)"
+        " VALUES (1, 'Helse Fjordvik HF', 'hospital', '983974678', '12345', CURRENT_TIMESTAMP),"
+        " (2, 'Fjordvik kommune', 'municipality', NULL, NULL, CURRENT_TIMESTAMP)",
+    )
+    for token_id, org, name, scope in [
+        (1, 1, "hospital editor", "edit"),
+        (2, 2, "municipality editor", "edit"),
+        (3, 1, "demo operator", "operator"),
+        (4, 2, "DIPS", "read"),
+    ]:
+        _execute(
+            database,
+            "INSERT INTO tokens (id, organization_id, name, scope, prefix, secret_hash, "
+            "created_at, revoked_at) VALUES (:id, :org, :name, :scope, 'htt_x', :hash, "
+            "CURRENT_TIMESTAMP, NULL)",
+            {"id": token_id, "org": org, "name": name, "scope": scope, "hash": f"h{token_id}"},
+        )
+    _execute(
+        database,
+        "INSERT INTO pathways (id, title, description, target_group, agreement_ref, review_due,"
+        " rules, revision, created_at, updated_at) VALUES (:id, :title, '', 'Eldre 65+',"
+        " 'Tjenesteavtale 2', NULL, :rules, :revision, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+        [
+            {
+                "id": 1,
+                "title": "Hoftebrudd",
+                "rules": '{"rule_sets": ["core", "norway"], "deadlines": {}}',
+                "revision": 3,
+            },
+            {
+                "id": 2,
+                "title": "KOLS",
+                "rules": '{"rule_sets": ["core"], "deadlines": {}}',
+                "revision": 1,
+            },
+        ],
+    )
+    _execute(
+        database,
+        "INSERT INTO steps (pathway_id, position, key, name, level, kind, responsible, "
+        "description, written_by) VALUES (:p, :position, :key, :name, :level, :kind, '', '',"
+        " :writer)",
+        [
+            {
+                "p": 1,
+                "position": 0,
+                "key": "ward",
+                "name": "Ward",
+                "level": "hospital",
+                "kind": "treatment",
+                "writer": 1,
+            },
+            {
+                "p": 1,
+                "position": 1,
+                "key": "home",
+                "name": "Home",
+                "level": "municipality",
+                "kind": "home",
+                "writer": 2,
+            },
+            {
+                "p": 2,
+                "position": 0,
+                "key": "home",
+                "name": "Home",
+                "level": "municipality",
+                "kind": "home",
+                "writer": 2,
+            },
+        ],
+    )
+    _execute(
+        database,
+        "INSERT INTO transitions (pathway_id, position, key, from_key, to_key, label, handover,"
+        " writers) VALUES (1, 0, 'discharge', 'ward', 'home', 'Utskrivning', :handover,"
+        " :writers)",
+        {"handover": json.dumps(_HANDOVER_AFTER), "writers": '{"transition": 1}'},
+    )
+    for pathway, org in [(1, 1), (1, 2), (2, 2)]:
+        _execute(
+            database,
+            "INSERT INTO participants (pathway_id, organization_id, joined_at)"
+            " VALUES (:p, :org, CURRENT_TIMESTAMP)",
+            {"p": pathway, "org": org},
+        )
+    history = [
+        (1, 1, 1, "hospital", "pathway.import", {"pathway": {"title": "Hoftebrudd"}}, 0, 1),
+        (1, 1, 1, "hospital", "participant.add", {"organization_id": 2}, 1, 1),
+        (1, 2, 2, "municipality", "step.update", {"key": "home"}, 1, 2),
+        (1, 2, 2, "municipality", "pathway.update", {"rules": {}}, 2, 3),
+        (1, 1, 1, "hospital", "pathway.approve", {"revision": 3}, 3, 3),
+        (1, 2, 2, "municipality", "pathway.approve", {"revision": 3}, 3, 3),
+        (1, 2, None, "municipality", "version.create", {"version": 1, "revision": 3}, 3, 3),
+        (2, 2, 2, "municipality", "pathway.create", {"pathway": {"title": "KOLS"}}, 0, 1),
+    ]
+    _execute(
+        database,
+        "INSERT INTO history (pathway_id, at, organization_id, organization_name, level, "
+        "token_id, token_name, action, summary, changes, revision_before, revision_after) "
+        "VALUES (:p, CURRENT_TIMESTAMP, :org, :org_name, :level, :token, 't', :action, 's', "
+        ":changes, :before, :after)",
+        [
+            {
+                "p": pathway,
+                "org": org,
+                "org_name": f"organisation {org}",
+                "level": level,
+                "token": token,
+                "action": action,
+                "changes": json.dumps(changes),
+                "before": before,
+                "after": after,
+            }
+            for pathway, org, token, level, action, changes, before, after in history
+        ],
+    )
+    _execute(
+        database,
+        "INSERT INTO approvals (pathway_id, revision, organization_id, organization_name, "
+        "level, token_id, token_name, approved_at) VALUES (1, 3, :org, :name, :level, :token, "
+        "'t', CURRENT_TIMESTAMP)",
+        [
+            {"org": 1, "name": "Helse Fjordvik HF", "level": "hospital", "token": 1},
+            {"org": 2, "name": "Fjordvik kommune", "level": "municipality", "token": 2},
+        ],
+    )
+    document = {
+        "format": "hjem-til-hjem/pathway",
+        "format_version": 1,
+        "pathway": {"title": "Hoftebrudd", "target_group": "Eldre 65+"},
+        "rules": {"rule_sets": ["core", "norway"], "deadlines": {}},
+        "steps": [],
+        "transitions": [],
+    }
+    approvals = [
+        {"organization_id": 1, "level": "hospital"},
+        {"organization_id": 2, "level": "municipality"},
+    ]
+    _execute(
+        database,
+        "INSERT INTO versions (id, pathway_id, number, revision, document, approvals, created_at,"
+        " title, target_group, agreement_ref, target_group_key, description, search_text,"
+        " review_due) VALUES (1, 1, 1, 3, :document, :approvals, CURRENT_TIMESTAMP,"
+        " 'Hoftebrudd', 'Eldre 65+', 'Tjenesteavtale 2', 'eldre 65+', '', 'hoftebrudd',"
+        " '2027-06-30')",
+        {"document": json.dumps(document), "approvals": json.dumps(approvals)},
+    )
+    _execute(
+        database,
+        "INSERT INTO version_participants (version_id, organization_id, position, name, level)"
+        " VALUES (1, 1, 0, 'Helse Fjordvik HF', 'hospital'),"
+        " (1, 2, 1, 'Fjordvik kommune', 'municipality')",
+    )
+
+
+def _columns(database: Database) -> dict[str, list[str]]:
+    """The columns of the tables that exist before the partnerships."""
+    inspector = inspect(database.engine)
+    return {
+        table: [c["name"] for c in inspector.get_columns(table)]
+        for table in _TABLES_BEFORE_PARTNERSHIPS
+    }
+
+
+def _rows(database: Database, columns: dict[str, list[str]]) -> dict[str, list[Any]]:
+    """Every row of those tables, in the given columns, in a stable order."""
+    rows: dict[str, list[Any]] = {}
+    with database.reader() as session:
+        for table, names in columns.items():
+            selected = ", ".join(f'"{name}"' for name in names)
+            result = session.execute(text(f"SELECT {selected} FROM {table}"))
+            rows[table] = sorted((tuple(row) for row in result), key=repr)
+    return rows
+
+
+def _query(database: Database, statement: str) -> list[Any]:
+    with database.reader() as session:
+        return [tuple(row) for row in session.execute(text(statement))]
+
+
+def _revision(database: Database) -> str:
+    with database.reader() as session:
+        return session.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+
+
+def test_partnerships_migration_keeps_every_row_and_gives_old_data_the_old_rules(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Up from the revision before it: every organisation is a care provider with its
+    level, every participant an editor, no pathway in a partnership, every version
+    approved under ``one_per_level``; every row is as it was. The new constraints hold,
+    history stays append-only and versions immutable, and foreign keys (into
+    ``organizations``, which SQLite's definition edit must not break) are enforced. Down
+    again, the rows are as before; with a secretariat, the downgrade is refused."""
+    url = _own_database(tmp_path, database_url, "partnerships")
+    upgrade(url, BEFORE_PARTNERSHIPS)
+    database = Database.connect(url, pool_size=1)
+    try:
+        _load_before_partnerships(database)
+        columns = _columns(database)
+        before = _rows(database, columns)
+        assert {table: len(rows) for table, rows in before.items()} == {
+            "organizations": 2,
+            "tokens": 4,
+            "pathways": 2,
+            "participants": 3,
+            "steps": 3,
+            "transitions": 1,
+            "history": 8,
+            "approvals": 2,
+            "versions": 1,
+            "version_participants": 2,
+        }
+        database.dispose()
+
+        upgrade(url, PARTNERSHIPS)
+        assert _rows(database, columns) == before
+        assert _query(database, "SELECT id, kind, level FROM organizations ORDER BY id") == [
+            (1, "care_provider", "hospital"),
+            (2, "care_provider", "municipality"),
+        ]
+        assert _query(database, "SELECT DISTINCT role FROM participants") == [("editor",)]
+        assert _query(database, "SELECT id, partnership_id FROM pathways ORDER BY id") == [
+            (1, None),
+            (2, None),
+        ]
+        assert _query(
+            database, "SELECT id, approval_policy, partnership_id, decision FROM versions"
+        ) == [(1, "one_per_level", None, None)]
+        for table in ("partnerships", "partnership_members", "decisions"):
+            assert _query(database, f"SELECT count(*) FROM {table}") == [(0,)]
+
+        # The new constraints: a level for care providers and only for them; roles.
+        organization = (
+            "INSERT INTO organizations (id, name, kind, level, created_at)"
+            " VALUES (:id, :name, :kind, :level, CURRENT_TIMESTAMP)"
+        )
+        for kind, level in [
+            ("secretariat", "hospital"),
+            ("user_representatives", "municipality"),
+            ("care_provider", None),
+            ("hospital", "hospital"),
+        ]:
+            with pytest.raises(IntegrityError):
+                _execute(
+                    database,
+                    organization,
+                    {"id": 9, "name": "Refused", "kind": kind, "level": level},
+                )
+        with pytest.raises(IntegrityError):
+            _execute(
+                database,
+                "INSERT INTO participants (pathway_id, organization_id, joined_at, role)"
+                " VALUES (2, 1, CURRENT_TIMESTAMP, 'owner')",
+            )
+        # Foreign keys, including those into organizations, are still enforced.
+        if database.is_sqlite:
+            assert _query(database, "PRAGMA foreign_keys") == [(1,)]
+            assert _query(database, "PRAGMA foreign_key_check") == []
+            assert _query(database, "PRAGMA integrity_check") == [("ok",)]
+        with pytest.raises(IntegrityError):
+            _execute(
+                database,
+                "INSERT INTO participants (pathway_id, organization_id, joined_at)"
+                " VALUES (2, 99, CURRENT_TIMESTAMP)",
+            )
+        with pytest.raises(IntegrityError):
+            _execute(database, "UPDATE pathways SET partnership_id = 99 WHERE id = 2")
+        # History is still append-only, versions immutable.
+        with pytest.raises(DBAPIError, match="append-only"):
+            _execute(database, "UPDATE history SET summary = 'rewritten'")
+        with pytest.raises(DBAPIError, match="immutable"):
+            _execute(database, "UPDATE versions SET approval_policy = 'decision'")
+        assert _rows(database, columns) == before
+        database.dispose()
+
+        # Down again, with every organisation a care provider: the rows are as before.
+        downgrade(url, BEFORE_PARTNERSHIPS)
+        assert _revision(database) == BEFORE_PARTNERSHIPS
+        assert _columns(database) == columns
+        assert _rows(database, columns) == before
+        assert not {"partnerships", "partnership_members", "decisions"} & set(
+            inspect(database.engine).get_table_names()
+        )
+        if database.is_sqlite:
+            assert _query(database, "PRAGMA foreign_key_check") == []
+            assert _query(database, "PRAGMA integrity_check") == [("ok",)]
+        with pytest.raises(IntegrityError):
+            _execute(
+                database,
+                "INSERT INTO organizations (id, name, level, created_at)"
+                " VALUES (9, 'No level', NULL, CURRENT_TIMESTAMP)",
+            )
+        with pytest.raises(DBAPIError, match="append-only"):
+            _execute(database, "UPDATE history SET summary = 'rewritten'")
+        with pytest.raises(DBAPIError, match="immutable"):
+            _execute(database, "UPDATE versions SET revision = 9")
+        database.dispose()
+
+        # Up again: a secretariat without a level joins and writes history without one.
+        upgrade(url, PARTNERSHIPS)
+        with pytest.raises(IntegrityError):
+            _execute(
+                database,
+                organization,
+                {"id": 9, "name": "Refused", "kind": "secretariat", "level": "hospital"},
+            )
+        _execute(
+            database,
+            organization,
+            {"id": 3, "name": "Sekretariatet", "kind": "secretariat", "level": None},
+        )
+        _execute(
+            database,
+            "INSERT INTO participants (pathway_id, organization_id, joined_at, role)"
+            " VALUES (1, 3, CURRENT_TIMESTAMP, 'secretariat')",
+        )
+        _execute(
+            database,
+            "INSERT INTO history (pathway_id, at, organization_id, organization_name, level, "
+            "token_name, action, summary, changes, revision_before, revision_after) VALUES "
+            "(1, CURRENT_TIMESTAMP, 3, 'Sekretariatet', NULL, 't', 'participant.add', 's', "
+            "'{}', 3, 3)",
+        )
+        database.dispose()
+        with pytest.raises(RuntimeError, match="cannot downgrade"):
+            downgrade(url, BEFORE_PARTNERSHIPS)
+        assert _revision(database) == PARTNERSHIPS
+        assert _query(database, "SELECT id, kind, level FROM organizations ORDER BY id") == [
+            (1, "care_provider", "hospital"),
+            (2, "care_provider", "municipality"),
+            (3, "secretariat", None),
+        ]
+        assert _query(database, "SELECT count(*) FROM history WHERE level IS NULL") == [(1,)]
+    finally:
+        database.dispose()
