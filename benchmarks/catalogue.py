@@ -5,10 +5,12 @@ in ``_bench``: it is dropped and created anew) with approved pathways: rows inse
 straight into the tables, each with a version document the size of the example (about
 6 kB), one hospital and one to three of 30 municipalities taking part; a share of them
 (``--changed``) has a draft changed since approval, with another title and review date
-in its row (the catalogue must show the version's). Then it serves, in this process and
-through the same test client, the real app and a bare FastAPI app that reads one pathway
-row by primary key from the same database, and prints p50 and p99 of each, the ratio
-ours/bare (median of alternating rounds) and how many SQL statements one page takes.
+in its row (the catalogue must show the version's). The pathways are spread over
+``PARTNERSHIPS`` partnerships, each version approved in its pathway's. Then it serves,
+in this process and through the same test client, the real app and a bare FastAPI app
+that reads one pathway row by primary key from the same database, and prints p50 and
+p99 of each, the ratio ours/bare (median of alternating rounds) and how many SQL
+statements one page takes.
 
     python benchmarks/catalogue.py [--pathways 5000] [--requests 200] [--rounds 3]
                                    [--changed 0.2] [--postgres URL]
@@ -63,6 +65,7 @@ CONDITIONS = [
     "Cancer follow-up",
 ]
 MUNICIPALITIES = 30
+PARTNERSHIPS = 4
 TODAY = date.today()
 
 
@@ -86,6 +89,22 @@ def fill(database: Database, pathways: int, changed: float) -> tuple[str, int]:
             for n in range(MUNICIPALITIES + 1)
         ]
         session.execute(insert(orm.Organization), orgs)
+        session.execute(
+            insert(orm.Partnership),
+            [
+                {
+                    "id": n,
+                    "name": f"Bench helsefellesskap {n}",
+                    "rules": {"rule_sets": ["core"], "deadlines": {}},
+                    "approval_policy": "one_per_level",
+                    "decision_body": "",
+                    "revision": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for n in range(1, PARTNERSHIPS + 1)
+            ],
+        )
         outsider = orgs[-1]["id"]
         _, token = create_token(
             session,
@@ -116,6 +135,7 @@ def fill(database: Database, pathways: int, changed: float) -> tuple[str, int]:
                     "revision": 9 if is_changed else 6,
                     "created_at": now,
                     "updated_at": now,
+                    "partnership_id": 1 + i % PARTNERSHIPS,
                 }
             )
             chosen = rng.sample(range(2, 2 + MUNICIPALITIES), rng.randint(1, 3))
@@ -148,6 +168,7 @@ def fill(database: Database, pathways: int, changed: float) -> tuple[str, int]:
                     "document": document,
                     "approvals": [],
                     "created_at": now,
+                    "partnership_id": 1 + i % PARTNERSHIPS,
                     # The catalogue's fields, as the service writes them with a version.
                     "title": info.title,
                     "description": info.description,
@@ -224,6 +245,7 @@ def run(url: str, label: str, args: argparse.Namespace) -> None:
         "filtered": f"/catalogue?q=hjerte&review=overdue&organization={municipality}",
         "first page": "/catalogue",
         "q only": "/catalogue?q=kols",
+        "partnership": "/catalogue?partnership=2&review=P365D",
     }
     with TestClient(app) as ours, TestClient(bare_app(database)) as bare:
         print(f"{label}: {args.pathways} approved pathways, {args.changed:.0%} changed since")
