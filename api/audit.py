@@ -34,7 +34,8 @@ def log_denied(request: Request, status: int, detail: str) -> None:
         return
     client: Client | None = getattr(request.state, "client", None)
     who = (
-        f"organization={client.organization_id} level={(client.level or client.kind).value} "
+        f"organization={client.organization_id} "
+        f"level={client.level.value if client.level else '-'} kind={client.kind.value} "
         f"token={client.token_id} token_name={client.token_name!r} scope={client.scope.value}"
         if client is not None
         else "organization=- token=-"

@@ -21,6 +21,7 @@ __all__ = [
     "CatalogueEntryRead",
     "LevelParticipants",
     "OrganizationRef",
+    "PartnershipName",
     "ParticipantsByLevel",
     "PathwayPublicRead",
     "VersionParticipantRead",
@@ -28,6 +29,13 @@ __all__ = [
 
 
 class OrganizationRef(BaseModel):
+    id: int
+    name: str
+
+
+class PartnershipName(BaseModel):
+    """A partnership by id and name (its members and agreement: GET /partnerships/{id})."""
+
     id: int
     name: str
 
@@ -72,8 +80,8 @@ class CatalogueEntryRead(BaseModel):
     """One approved pathway, as its latest approved version shows it."""
 
     id: int
-    partnership: OrganizationRef | None = Field(
-        description="The partnership the latest version was approved in (id and name)"
+    partnership: PartnershipName | None = Field(
+        description="The partnership the latest version was approved in"
     )
     title: str
     target_group: str
@@ -91,7 +99,7 @@ class CatalogueEntryRead(BaseModel):
         row = entry.row
         return cls(
             id=row.pathway_id,
-            partnership=OrganizationRef(id=row.partnership_id, name=row.partnership_name)
+            partnership=PartnershipName(id=row.partnership_id, name=row.partnership_name)
             if row.partnership_id is not None and row.partnership_name is not None
             else None,
             title=row.title,
@@ -123,8 +131,8 @@ class PathwayPublicRead(BaseModel):
     review_due: date | None
     review_overdue: bool = Field(description="review_due is before today (UTC)")
     rules: RulesDoc = Field(description="The rules in force when the version was approved")
-    partnership: OrganizationRef | None = Field(
-        description="The partnership the version was approved in (id and name)"
+    partnership: PartnershipName | None = Field(
+        description="The partnership the version was approved in"
     )
     approval_policy: ApprovalPolicy = Field(description="The policy it was adopted under")
     status: Literal["approved"]
@@ -152,7 +160,7 @@ class PathwayPublicRead(BaseModel):
             review_due=info.review_due,
             review_overdue=public.overdue,
             rules=RulesDoc.of(public.pathway.rules),
-            partnership=OrganizationRef(id=public.partnership.id, name=public.partnership.name)
+            partnership=PartnershipName(id=public.partnership.id, name=public.partnership.name)
             if public.partnership
             else None,
             approval_policy=ApprovalPolicy(version.approval_policy),

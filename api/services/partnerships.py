@@ -35,7 +35,7 @@ from api.errors import Conflict, Forbidden, NotFound, RuleViolation
 from api.services.approvals import policy_of, state_of
 from api.services.auth import Client, Scope
 from api.services.catalogue import is_overdue, today
-from api.services.editing import check_if_match, record_change
+from api.services.editing import check_if_match, record_change, record_event
 from db import models as orm
 from db.repositories.organizations import OrganizationRepository
 from db.repositories.partnerships import PartnershipRepository, agreement_of
@@ -261,7 +261,8 @@ def add_member(
         raise _not_found(partnership_id)
     _require_secretariat(session, client, row, "adding a member to a partnership")
     row = _begin(session, partnership_id, if_match)
-    if OrganizationRepository(session).get(organization_id) is None:
+    organization = OrganizationRepository(session).get(organization_id)
+    if organization is None:
         raise NotFound(f"there is no organisation {organization_id}")
     repository = PartnershipRepository(session)
     if repository.is_member(row.id, organization_id):
@@ -274,6 +275,7 @@ def add_member(
         )
     repository.add_member(row.id, organization_id)
     _bump(row)
+    _secretariat_changed(session, client, row, organization, joined=True)
     return _view(session, row), True
 
 
@@ -309,7 +311,47 @@ def remove_member(
         )
     repository.remove_member(row.id, organization_id)
     _bump(row)
+    organization = OrganizationRepository(session).get(organization_id)
+    assert organization is not None
+    _secretariat_changed(session, client, row, organization, joined=False)
     return row.revision
+
+
+def _secretariat_changed(
+    session: Session,
+    client: Client,
+    row: orm.Partnership,
+    organization: orm.Organization,
+    *,
+    joined: bool,
+) -> None:
+    """A secretariat joining or leaving the partnership gains or loses the secretariat
+    role on each of its pathways: each pathway's history says so (no new revision: the
+    pathway's representation and approvals do not change)."""
+    if organization.kind != OrganizationKind.SECRETARIAT:
+        return
+    pathways = PathwayRepository(session)
+    summary = (
+        f"{organization.name} joined {row.name} and holds its secretariat role here"
+        if joined
+        else f"{organization.name} left {row.name} and no longer holds its secretariat role"
+    )
+    for pathway_id in PartnershipRepository(session).pathway_ids(row.id):
+        pathway = pathways.get(pathway_id)
+        if pathway is None:
+            continue
+        record_event(
+            session,
+            client=client,
+            row=pathway,
+            action="secretariat.join" if joined else "secretariat.leave",
+            summary=summary,
+            changes={
+                "partnership_id": row.id,
+                "organization_id": organization.id,
+                "name": organization.name,
+            },
+        )
 
 
 # -- the secretariat's overview ---------------------------------------------------------

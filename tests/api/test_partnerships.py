@@ -511,6 +511,26 @@ def test_partnership_members_are_managed_by_the_secretariat(world: World) -> Non
     assert last.status_code == 409, last.text
 
 
+def test_a_secretariat_joining_or_leaving_is_in_each_pathways_history(
+    world: World, example_bytes: bytes
+) -> None:
+    partnership = _partnership(world)
+    pathway_id, etag = _shared_pathway(world, partnership, example_bytes)
+    second = _organization(world, "Sekretariatet nummer to", kind="secretariat")
+    url = f"/partnerships/{partnership.id}/members/{second.organization_id}"
+    joined = partnership.secretariat.put(url, etag=partnership.etag(world.hospital))
+    assert joined.status_code == 201, joined.text
+    assert second.get(f"/pathways/{pathway_id}/graph").status_code == 200
+    left = second.delete(url, etag=joined.headers["ETag"])
+    assert left.status_code == 204, left.text
+    assert second.get(f"/pathways/{pathway_id}").status_code == 404
+    history = world.hospital.get(f"/pathways/{pathway_id}/history?limit=200").json()["items"]
+    assert [h["action"] for h in history[-2:]] == ["secretariat.join", "secretariat.leave"]
+    assert all(h["changes"]["organization_id"] == second.organization_id for h in history[-2:])
+    # The role changed hands; the pathway did not: its revision and approvals stand.
+    assert world.hospital.get(f"/pathways/{pathway_id}").headers["ETag"] == etag
+
+
 @pytest.fixture
 def small_cap(db: Database, settings: Settings) -> Iterator[TestClient]:
     capped = settings.model_copy(update={"max_partnership_members": 6})
