@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -170,10 +171,12 @@ def get_version(
     client: ClientDep,
     request: Request,
 ) -> Response:
-    """An approved version: immutable, with a strong ETag (`If-None-Match` → 304)."""
+    """An approved version: immutable, with a strong ETag (`If-None-Match` → 304): its
+    number and a digest of this representation, which a new field would change."""
     row = versions.get_version(session, client=client, pathway_id=pathway_id, number=number)
     body = VersionRead.of(row).model_dump_json(by_alias=True).encode()
-    return tagged(body, etag=f'"v{row.number}"', request=request)
+    digest = hashlib.sha256(body).hexdigest()[:16]
+    return tagged(body, etag=f'"v{row.number}-{digest}"', request=request)
 
 
 @router.get(

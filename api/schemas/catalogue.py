@@ -21,8 +21,8 @@ __all__ = [
     "CatalogueEntryRead",
     "LevelParticipants",
     "OrganizationRef",
-    "PartnershipName",
     "ParticipantsByLevel",
+    "PartnershipName",
     "PathwayPublicRead",
     "VersionParticipantRead",
 ]

@@ -74,16 +74,15 @@ def _not_found(pathway_id: int) -> NotFound:
 
 
 def role_on(session: Session, row: orm.Pathway, organization_id: int) -> Role | None:
-    """The organisation's role on the pathway: as a participant, or ``secretariat`` as a
-    secretariat member of the pathway's partnership; None if it takes no part."""
+    """The organisation's role on the pathway: ``secretariat`` as a secretariat member
+    of the pathway's partnership (whatever else), else its role as a participant; None
+    if it takes no part."""
     participant = PathwayRepository(session).participant(row.id, organization_id)
-    if participant is not None:
-        return Role(participant.role)
     if row.partnership_id is not None and PartnershipRepository(session).is_secretariat(
         row.partnership_id, organization_id
     ):
         return Role.SECRETARIAT
-    return None
+    return Role(participant.role) if participant is not None else None
 
 
 def require_acts(session: Session, client: Client, row: orm.Pathway, acts: tuple[Act, ...]) -> None:

@@ -19,6 +19,7 @@ from api.services.editing import begin_edit, record_change, role_on
 from api.services.pathways import PathwayView, view_of
 from db import models as orm
 from db.repositories.organizations import OrganizationRepository
+from db.repositories.partnerships import PartnershipRepository
 from db.repositories.pathways import PathwayRepository
 from pathways.model import Level
 from pathways.participation import check_removal
@@ -74,6 +75,14 @@ def add_participant(
         raise RuleViolation(
             f"{organization.name}: {problem}",
             errors=[{"loc": ["body", "role"], "pointer": "#/role", "detail": problem}],
+        )
+    if row.partnership_id is not None and PartnershipRepository(session).is_secretariat(
+        row.partnership_id, organization_id
+    ):
+        problem = "it holds the secretariat role on this pathway through its partnership"
+        raise RuleViolation(
+            f"{organization.name}: {problem}",
+            errors=[{"loc": ["path", "organization_id"], "pointer": None, "detail": problem}],
         )
     repository = PathwayRepository(session)
     existing = repository.participant(row.id, organization_id)

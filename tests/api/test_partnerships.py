@@ -454,6 +454,23 @@ def test_only_a_member_puts_a_pathway_in_a_partnership(world: World) -> None:
     assert partnership.secretariat.get(url).status_code == 404
 
 
+def test_no_editor_makes_the_partnerships_secretariat_a_commenter(
+    world: World, example_bytes: bytes
+) -> None:
+    partnership = _partnership(world)
+    pathway_id, etag = _shared_pathway(world, partnership, example_bytes)
+    added = world.hospital.put(
+        f"/pathways/{pathway_id}/participants/{partnership.secretariat.organization_id}",
+        etag=etag,
+    )
+    assert added.status_code == 422, added.text
+    assert "through its partnership" in added.json()["detail"]
+    left = partnership.secretariat.patch(
+        f"/pathways/{pathway_id}", json={"partnership_id": None}, etag=etag
+    )
+    assert left.status_code == 200, left.text
+
+
 def test_a_pathway_is_not_moved_to_another_partnership_by_an_editor(
     world: World, example_bytes: bytes
 ) -> None:
