@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -89,17 +89,6 @@ class ApprovalSnapshot(BaseModel):
     approved_at: datetime
 
 
-class DecisionSnapshot(BaseModel):
-    body: str
-    decided_on: date
-    reference: str
-    organization_id: int
-    organization_name: str
-    token_name: str
-    revision: int
-    recorded_at: datetime
-
-
 class VersionSummary(BaseModel):
     pathway_id: int
     number: int
@@ -108,7 +97,7 @@ class VersionSummary(BaseModel):
     approval_policy: ApprovalPolicy = Field(description="The policy it was adopted under")
     partnership_id: int | None = Field(description="The partnership it was adopted in")
     approvals: list[ApprovalSnapshot] = Field(description="Who adopted it, and when")
-    decision: DecisionSnapshot | None = Field(description="The decision it was adopted by")
+    decision: DecisionRead | None = Field(description="The decision it was adopted by")
 
     @classmethod
     def of(cls, row: orm.Version) -> VersionSummary:
@@ -120,7 +109,7 @@ class VersionSummary(BaseModel):
             approval_policy=ApprovalPolicy(row.approval_policy),
             partnership_id=row.partnership_id,
             approvals=[ApprovalSnapshot.model_validate(a) for a in row.approvals],
-            decision=DecisionSnapshot.model_validate(row.decision) if row.decision else None,
+            decision=DecisionRead.model_validate(row.decision) if row.decision else None,
         )
 
 
