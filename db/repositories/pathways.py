@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Integer, cast, delete, exists, func, or_, select, true, union_all
+from sqlalchemy import Integer, cast, delete, exists, func, insert, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from db import models as orm
@@ -425,26 +425,34 @@ class PathwayRepository:
         }
         self.session.execute(delete(orm.Transition).where(orm.Transition.pathway_id == pathway_id))
         self.session.execute(delete(orm.Step).where(orm.Step.pathway_id == pathway_id))
-        self.session.add_all(
-            orm.Step(
-                pathway_id=pathway_id,
-                position=position,
-                written_by=step_writers[step.key],
-                **_step_values(step),
+        # Bulk INSERTs (one statement of many rows each), not one ORM object a row: the
+        # rows are read back by query, never through the identity map.
+        if steps:
+            self.session.execute(
+                insert(orm.Step),
+                [
+                    {
+                        "pathway_id": pathway_id,
+                        "position": position,
+                        "written_by": step_writers[step.key],
+                        **_step_values(step),
+                    }
+                    for position, step in enumerate(steps)
+                ],
             )
-            for position, step in enumerate(steps)
-        )
-        self.session.flush()
-        self.session.add_all(
-            orm.Transition(
-                pathway_id=pathway_id,
-                position=position,
-                writers=transition_writers[t.key],
-                **_transition_values(t),
+        if transitions:
+            self.session.execute(
+                insert(orm.Transition),
+                [
+                    {
+                        "pathway_id": pathway_id,
+                        "position": position,
+                        "writers": transition_writers[t.key],
+                        **_transition_values(t),
+                    }
+                    for position, t in enumerate(transitions)
+                ],
             )
-            for position, t in enumerate(transitions)
-        )
-        self.session.flush()
 
     def _step_row(self, pathway_id: int, key: str) -> orm.Step | None:
         return self.session.scalar(
