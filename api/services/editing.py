@@ -28,7 +28,7 @@ from db.repositories.partnerships import PartnershipRepository
 from db.repositories.pathways import PathwayRepository
 from db.repositories.versions import VersionRepository
 from db.types import utcnow
-from pathways.roles import Act, Role, may
+from pathways.roles import Act, OrganizationKind, Role, may
 
 __all__ = [
     "begin_edit",
@@ -73,21 +73,25 @@ def _not_found(pathway_id: int) -> NotFound:
     return NotFound(f"there is no pathway {pathway_id} that this organisation takes part in")
 
 
-def role_on(session: Session, row: orm.Pathway, organization_id: int) -> Role | None:
-    """The organisation's role on the pathway: ``secretariat`` as a secretariat member
-    of the pathway's partnership (whatever else), else its role as a participant; None
-    if it takes no part."""
-    participant = PathwayRepository(session).participant(row.id, organization_id)
-    if row.partnership_id is not None and PartnershipRepository(session).is_secretariat(
-        row.partnership_id, organization_id
+def role_on(session: Session, row: orm.Pathway, client: Client) -> Role | None:
+    """The client's role on the pathway: ``secretariat`` as a secretariat member of the
+    pathway's partnership (whatever else), else its role as a participant; None if it
+    takes no part. Only a secretariat's role needs the partnership looked up."""
+    if (
+        client.kind is OrganizationKind.SECRETARIAT
+        and row.partnership_id is not None
+        and PartnershipRepository(session).is_secretariat(
+            row.partnership_id, client.organization_id
+        )
     ):
         return Role.SECRETARIAT
+    participant = PathwayRepository(session).participant(row.id, client.organization_id)
     return Role(participant.role) if participant is not None else None
 
 
 def require_acts(session: Session, client: Client, row: orm.Pathway, acts: tuple[Act, ...]) -> None:
     """Check that ``client`` may do each of ``acts`` on the (locked) pathway ``row``."""
-    role = role_on(session, row, client.organization_id)
+    role = role_on(session, row, client)
     if role is None:
         raise _not_found(row.id)
     for act in acts:
@@ -106,7 +110,7 @@ def _require(role: Role, act: Act, client: Client) -> None:
 def visible_pathway(session: Session, *, client: Client, pathway_id: int) -> orm.Pathway:
     """The pathway's row if ``client`` may see its draft, else :class:`NotFound`."""
     row = PathwayRepository(session).get(pathway_id)
-    if row is None or role_on(session, row, client.organization_id) is None:
+    if row is None or role_on(session, row, client) is None:
         raise _not_found(pathway_id)
     return row
 
@@ -120,7 +124,7 @@ def versions_visible(session: Session, *, client: Client, pathway_id: int) -> or
     row = PathwayRepository(session).get(pathway_id)
     if row is None:
         raise _not_found(pathway_id)
-    if role_on(session, row, client.organization_id) is not None:
+    if role_on(session, row, client) is not None:
         return row
     if VersionRepository(session).latest(pathway_id) is None:
         raise _not_found(pathway_id)

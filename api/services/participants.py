@@ -122,7 +122,7 @@ def _check_may_change(
     """An organisation changes its own participation; only the secretariat another's."""
     if organization.id == client.organization_id:
         return
-    role = role_on(session, row, client.organization_id)
+    role = role_on(session, row, client)
     if role is None or not may(role, Act.MANAGE_MEMBERS):
         raise Forbidden(
             f"an organisation leaves a pathway or changes its role by itself, or the "
