@@ -6,7 +6,11 @@ partnership inherits them and may be stricter, never looser:
 
 - it may **add** rule sets; it cannot drop one the agreement applies;
 - it may **shorten** a deadline the agreement sets; it cannot lengthen it. A deadline the
-  agreement does not set, the pathway sets freely (the rule's default applies otherwise).
+  agreement does not set, the pathway sets freely (the rule's default applies otherwise);
+- it may make a rule's severity **stricter** than the agreement sets it (a warning an
+  error), never milder; a severity the agreement does not set, the pathway sets freely;
+- it may **add** required checklist items to the agreement's; it cannot drop one (an item
+  of its own with the key of one of the agreement's is the agreement's).
 
 The rules in force (:func:`rules_in_force`) are the agreement's rule sets and the
 pathway's, and for each deadline the shorter of the two. Because they are computed,
@@ -16,8 +20,8 @@ settings that try to be looser than the agreement, so that they are refused rath
 silently ignored.
 
 >>> agreement = RuleSettings(("core", "norway"), {"admission_notice": "PT24H"})
->>> rules_in_force(agreement, RuleSettings(("core",), {"admission_notice": "PT12H"}))
-RuleSettings(rule_sets=('core', 'norway'), deadlines={'admission_notice': 'PT12H'})
+>>> rules_in_force(agreement, RuleSettings(("core",), {"admission_notice": "PT12H"})).deadlines
+{'admission_notice': 'PT12H'}
 >>> [v.message for v in override_violations(agreement,
 ...     RuleSettings(("core",), {"admission_notice": "PT48H"}))]
 ['the agreement sets admission_notice to PT24H; a pathway may shorten it, not lengthen it']
@@ -27,6 +31,7 @@ from __future__ import annotations
 
 from pathways.durations import parse_duration
 from pathways.errors import Violation
+from pathways.findings import Severity
 from pathways.model import RULE_SETS, RuleSettings
 
 __all__ = ["override_violations", "rules_in_force"]
@@ -45,7 +50,32 @@ def rules_in_force(agreement: RuleSettings | None, own: RuleSettings) -> RuleSet
     for name, value in own.deadlines.items():
         if name not in deadlines or _shorter(value, deadlines[name]):
             deadlines[name] = value
-    return RuleSettings(rule_sets=rule_sets, deadlines=dict(sorted(deadlines.items())))
+    severities = dict(agreement.severities)
+    for code, value in own.severities.items():
+        if code not in severities or _stricter(value, severities[code]):
+            severities[code] = value
+    agreed = {item.key for item in agreement.required_items}
+    return RuleSettings(
+        rule_sets=rule_sets,
+        deadlines=dict(sorted(deadlines.items())),
+        severities=dict(sorted(severities.items())),
+        required_items=(
+            *agreement.required_items,
+            *(item for item in own.required_items if item.key not in agreed),
+        ),
+    )
+
+
+def _rank(value: str) -> int | None:
+    try:
+        return Severity(value).rank
+    except ValueError:
+        return None
+
+
+def _stricter(value: str, than: str) -> bool:
+    mine, theirs = _rank(value), _rank(than)
+    return mine is not None and theirs is not None and mine < theirs
 
 
 def _shorter(value: str, than: str) -> bool:
@@ -76,6 +106,16 @@ def override_violations(agreement: RuleSettings | None, own: RuleSettings) -> li
                     ("rules", "deadlines", name),
                     f"the agreement sets {name} to {limit}; a pathway may shorten it, "
                     "not lengthen it",
+                )
+            )
+    for code, value in own.severities.items():
+        agreed = agreement.severities.get(code)
+        if agreed is not None and _stricter(agreed, value):
+            violations.append(
+                Violation(
+                    ("rules", "severities", code),
+                    f"the agreement makes {code} {agreed}; a pathway may make it stricter, "
+                    "not milder",
                 )
             )
     return violations

@@ -34,10 +34,13 @@ from pydantic import ValidationError as PydanticValidationError
 
 from pathways.durations import DURATION_PATTERN
 from pathways.errors import DocumentError, Violation
-from pathways.gaps.rules import DEFAULT_DEADLINES
+from pathways.findings import Severity
+from pathways.gaps.rules import DEFAULT_DEADLINES, RULES_BY_CODE
 from pathways.limits import DEFAULT_LIMITS, Limits
 from pathways.model import (
+    HANDOVER_KINDS,
     RULE_SETS,
+    AgreedItem,
     ChecklistItem,
     Handover,
     Level,
@@ -150,6 +153,16 @@ DeadlineName = Annotated[
     str,
     AfterValidator(_member_of(DEFAULT_DEADLINES, "deadline")),
     WithJsonSchema({"type": "string", "enum": list(DEFAULT_DEADLINES)}),
+]
+RuleCode = Annotated[
+    str,
+    AfterValidator(_member_of(RULES_BY_CODE, "rule")),
+    WithJsonSchema({"type": "string", "enum": list(RULES_BY_CODE)}),
+]
+HandoverKind = Annotated[
+    str,
+    AfterValidator(_member_of(HANDOVER_KINDS, "handover kind")),
+    WithJsonSchema({"type": "string", "enum": list(HANDOVER_KINDS)}),
 ]
 
 
@@ -305,8 +318,28 @@ class PathwayInfoDoc(_Doc):
         )
 
 
+class RequiredItemDoc(_Doc):
+    """A checklist item the agreement requires on every handover of some kinds."""
+
+    key: Key = Field(description="Present when a checklist item of the handover has this key")
+    text: Name = Field(
+        description="...or when an item's text holds these words in order, e.g. "
+        "'pårørende informert'"
+    )
+    on: list[HandoverKind] = Field(
+        min_length=1,
+        max_length=len(HANDOVER_KINDS),
+        description="The kinds of handover it is required on",
+    )
+    side: Side | None = Field(default=None, description="The side that checks it; null: either")
+
+    def to_model(self) -> AgreedItem:
+        return AgreedItem(self.key, self.text, tuple(dict.fromkeys(self.on)), self.side)
+
+
 class RulesDoc(_Doc):
-    """Which gap rule sets apply, and deadlines overriding the rules' defaults."""
+    """Which gap rule sets apply, deadlines and severities overriding the rules'
+    defaults, and the checklist items the agreement requires."""
 
     rule_sets: list[RuleSetName] = Field(
         default_factory=lambda: ["core"],
@@ -317,15 +350,39 @@ class RulesDoc(_Doc):
         default_factory=dict,
         description="Deadline name → ISO 8601 duration, e.g. {'admission_notice': 'PT48H'}",
     )
+    severities: dict[RuleCode, Severity] = Field(
+        default_factory=dict,
+        description="Rule code → the severity it has here, e.g. {'no-health-information': 'error'}",
+    )
+    required_items: list[RequiredItemDoc] = Field(
+        default_factory=list,
+        max_length=_CAPS.max_checklist_items,
+        description="Checklist items required on handovers of a kind (rule missing-agreed-item)",
+    )
 
     def to_model(self) -> RuleSettings:
-        return RuleSettings(rule_sets=tuple(self.rule_sets), deadlines=dict(self.deadlines))
+        return RuleSettings(
+            rule_sets=tuple(self.rule_sets),
+            deadlines=dict(self.deadlines),
+            severities={code: severity.value for code, severity in self.severities.items()},
+            required_items=tuple(item.to_model() for item in self.required_items),
+        )
 
     @classmethod
     def of(cls, rules: RuleSettings) -> RulesDoc:
         """The document shape of stored rule settings (not validated again)."""
         data = rules_dict(rules)
-        return cls.model_construct(rule_sets=data["rule_sets"], deadlines=data["deadlines"])
+        return cls.model_construct(
+            rule_sets=data["rule_sets"],
+            deadlines=data["deadlines"],
+            severities={code: Severity(value) for code, value in rules.severities.items()},
+            required_items=[
+                RequiredItemDoc.model_construct(
+                    key=item.key, text=item.text, on=list(item.on), side=item.side
+                )
+                for item in rules.required_items
+            ],
+        )
 
 
 class GraphDoc(_Doc):
@@ -471,11 +528,26 @@ def handover_dict(handover: Handover) -> dict[str, Any]:
 
 
 def rules_dict(rules: RuleSettings) -> dict[str, Any]:
-    """Rule settings as they stand in the native document (deadlines sorted by name)."""
-    return {
+    """Rule settings as they stand in the native document (deadlines and severities
+    sorted by name; severities and required items only when there are some, so that a
+    document without them keeps its bytes)."""
+    data: dict[str, Any] = {
         "rule_sets": list(rules.rule_sets),
         "deadlines": {name: rules.deadlines[name] for name in sorted(rules.deadlines)},
     }
+    if rules.severities:
+        data["severities"] = {code: rules.severities[code] for code in sorted(rules.severities)}
+    if rules.required_items:
+        data["required_items"] = [
+            {
+                "key": item.key,
+                "text": item.text,
+                "on": list(item.on),
+                "side": None if item.side is None else item.side.value,
+            }
+            for item in rules.required_items
+        ]
+    return data
 
 
 def step_dict(step: Step) -> dict[str, Any]:
@@ -551,6 +623,16 @@ def rules_from_dict(data: Mapping[str, Any]) -> RuleSettings:
     return RuleSettings(
         rule_sets=tuple(data.get("rule_sets", ("core",))),
         deadlines=dict(data.get("deadlines", {})),
+        severities=dict(data.get("severities", {})),
+        required_items=tuple(
+            AgreedItem(
+                key=item["key"],
+                text=item["text"],
+                on=tuple(item["on"]),
+                side=None if item.get("side") is None else Side(item["side"]),
+            )
+            for item in data.get("required_items", ())
+        ),
     )
 
 

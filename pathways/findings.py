@@ -1,7 +1,8 @@
 """Findings of the gap analysis: what is missing or wrong in a pathway, for whom.
 
 A finding names a stable ``code`` (an API integrations rely on), a severity, the steps
-and transitions concerned, and a message for a nurse in English and Norwegian bokmål.
+and transitions concerned, and a message for a nurse in English, Norwegian bokmål and
+nynorsk.
 ``error`` findings block approval.
 """
 
@@ -11,10 +12,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from pathways.wording import LANGUAGES as WORDING_LANGUAGES
+
 __all__ = ["LANGUAGES", "Finding", "Severity"]
 
-LANGUAGES = ("en", "nb")
-"""Languages of finding messages: English and Norwegian bokmål."""
+LANGUAGES = WORDING_LANGUAGES
+"""Languages of finding messages: English, Norwegian bokmål and nynorsk."""
 
 
 class Severity(StrEnum):
@@ -34,7 +37,10 @@ class Finding:
     steps: tuple[str, ...] = ()
     transitions: tuple[str, ...] = ()
     messages: Mapping[str, str] = field(default_factory=dict)
-    """The message per language (``"en"``, ``"nb"``)."""
+    """The message per language (``"en"``, ``"nb"``, ``"nn"``)."""
 
     def message(self, language: str = "en") -> str:
+        """The message in ``language``; nynorsk falls back to bokmål, the rest to English."""
+        if language == "nn" and "nn" not in self.messages:
+            language = "nb"
         return self.messages.get(language) or self.messages.get("en", self.code)

@@ -13,7 +13,9 @@ from datetime import date
 from enum import StrEnum
 
 __all__ = [
+    "HANDOVER_KINDS",
     "RULE_SETS",
+    "AgreedItem",
     "ChecklistItem",
     "Handover",
     "Level",
@@ -35,7 +37,9 @@ class Level(StrEnum):
 
 
 class StepKind(StrEnum):
-    """What happens in a step. ``home`` is where a pathway starts and ends."""
+    """What happens in a step. ``home`` is where a pathway starts and ends; ``death`` is
+    an outcome where it may end too; ``outpatient`` is a visit to a hospital clinic
+    (poliklinikk) without an inpatient stay."""
 
     HOME = "home"
     REFERRAL = "referral"
@@ -46,6 +50,8 @@ class StepKind(StrEnum):
     DISCHARGE = "discharge"
     RECEPTION = "reception"
     FOLLOW_UP = "follow_up"
+    OUTPATIENT = "outpatient"
+    DEATH = "death"
     OTHER = "other"
 
 
@@ -120,16 +126,42 @@ Norwegian handover rules: admission notice, ready-for-discharge notice, municipa
 discharge information, GP follow-up, readmission path)."""
 
 
+HANDOVER_KINDS = ("admission", "discharge", "outpatient", "case_handling")
+"""What a cross-level transition is, as a coordinator reads it (:mod:`pathways.gaps.stays`):
+an admission into an inpatient stay, a discharge from one, an outpatient visit (there or
+back), or the municipality's case handling during a stay."""
+
+
+@dataclass(frozen=True, slots=True)
+class AgreedItem:
+    """A checklist item an agreement requires on every handover of some kinds.
+
+    It is there when the handover's checklist has an item with the same ``key``, or one
+    whose text holds the words of ``text`` (on ``side``, when the agreement names one).
+    """
+
+    key: str
+    text: str
+    on: tuple[str, ...]
+    """The kinds of handover it is required on (:data:`HANDOVER_KINDS`)."""
+    side: Side | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class RuleSettings:
     """Which gap rule sets apply to a pathway, and its deadlines (data, not constants).
 
     ``deadlines`` maps a deadline name (e.g. ``"admission_notice"``) to an ISO 8601
     duration overriding the rule's default (e.g. ``"PT48H"`` under a local agreement).
+    ``severities`` maps a rule's code to the severity it has here (``"error"``,
+    ``"warning"``, ``"info"``), overriding the rule's default. ``required_items`` are
+    checklist items the agreement requires on handovers of a kind.
     """
 
     rule_sets: tuple[str, ...] = ("core",)
     deadlines: Mapping[str, str] = field(default_factory=dict)
+    severities: Mapping[str, str] = field(default_factory=dict)
+    required_items: tuple[AgreedItem, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,13 @@ block approval. The rules, their codes and severities are listed in :data:`RULES
   reachable and with a way home, handovers on every transition between the levels and
   complete, steps on both levels, a responsible role per step, decisions with outcomes;
 - ``norway`` (:mod:`pathways.gaps.norway`): the Norwegian handover rules (LOG_INNLAGT,
-  LOG_UTSKRIVNINGSKLAR, LOG_TILBAKEMELDING, epikrise and medication list, GP follow-up,
-  a readmission path), with deadlines as data (:data:`DEFAULT_DEADLINES`).
+  LOG_UTSKRIVNINGSKLAR, LOG_TILBAKEMELDING, epikrise and medication list, health
+  information, LOG_UTSKREVET, LOG_AVMELDING, GP follow-up, a readmission path), read over
+  stays, outpatient visits and case handling (:mod:`pathways.gaps.stays`), with messages
+  matched through the catalogue (:mod:`pathways.message_catalogue`) and deadlines as data
+  (:data:`DEFAULT_DEADLINES`);
+- the agreement's required checklist items (:mod:`pathways.gaps.agreed`), whenever the
+  rules in force name some.
 
 Pure: no I/O, no FastAPI, no SQLAlchemy; the pathway is never changed.
 
@@ -20,8 +25,8 @@ Pure: no I/O, no FastAPI, no SQLAlchemy; the pathway is never changed.
 >>> example = parse_document(raw)
 >>> [f for f in find_gaps(example) if f.severity == "error"]
 []
->>> sorted({f.code for f in find_gaps(example, rules=RuleSettings(("core", "norway")))})
-['no-gp-follow-up', 'no-municipal-reply', 'no-readmission-path']
+>>> [f.code for f in find_gaps(example, rules=RuleSettings(("core", "norway")))][:3]
+['no-municipal-reply', 'no-health-information', 'no-discharged-notice']
 """
 
 from pathways.gaps.analysis import find_gaps

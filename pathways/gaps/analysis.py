@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from pathways.errors import InvalidPathway
 from pathways.findings import Finding
+from pathways.gaps.agreed import check_agreed_items
 from pathways.gaps.core import check_core
 from pathways.gaps.index import GraphIndex
 from pathways.gaps.norway import check_norway
-from pathways.gaps.rules import RULES, resolve_deadlines, validate_rule_settings
+from pathways.gaps.rules import RULES, resolve_deadlines, severity_of, validate_rule_settings
 from pathways.model import Pathway, RuleSettings
 
 __all__ = ["find_gaps"]
@@ -29,7 +32,8 @@ def find_gaps(pathway: Pathway, *, rules: RuleSettings | None = None) -> list[Fi
     Returns
     -------
     list of Finding
-        Errors first, then warnings; within one severity in the order of
+        Errors first, then warnings, then notes (severities as the rules in force set
+        them); within one severity in the order of
         :data:`~pathways.gaps.rules.RULES`; within one rule in document order (of the
         steps, or of the transitions). The same pathway always gives the same list.
 
@@ -55,8 +59,17 @@ def find_gaps(pathway: Pathway, *, rules: RuleSettings | None = None) -> list[Fi
     findings: list[Finding] = []
     if "core" in settings.rule_sets:
         findings.extend(check_core(index))
+    if settings.required_items:
+        findings.extend(check_agreed_items(index, settings.required_items))
     if "norway" in settings.rule_sets:
         findings.extend(check_norway(index, resolve_deadlines(settings)))
+    if settings.severities:
+        findings = [
+            dataclasses.replace(found, severity=severity_of(found.code, settings))
+            if found.code in settings.severities
+            else found
+            for found in findings
+        ]
     # Stable: findings of one rule keep the document order the rule produced them in.
     findings.sort(key=lambda found: (found.severity.rank, _RULE_ORDER[found.code]))
     return findings

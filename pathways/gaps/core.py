@@ -18,9 +18,10 @@ The rules, each with its severity (``E`` error, ``W`` warning):
     one per step that cannot be reached from any home start (only when a home start
     exists: otherwise ``no-home-start`` says it all).
 ``dead-end`` (E)
-    one per step from which no home end can be reached, home steps included (only when
-    a home end exists: otherwise ``no-home-end`` says it all). A step with no
-    transitions at all is both unreachable and a dead end.
+    one per step from which no home end and no ``death`` step can be reached, home steps
+    included (only when a home end exists: otherwise ``no-home-end`` says it all). Death
+    is an outcome, not a dead end: a pathway may end there. A step with no transitions
+    at all is both unreachable and a dead end.
 ``missing-handover`` (E)
     one per cross-level transition whose handover is ``None``.
 ``incomplete-handover`` (E)
@@ -89,7 +90,7 @@ def _zeros(marks: bytearray) -> list[int]:
 
 def _reachability(index: GraphIndex) -> list[Finding]:
     steps = index.steps
-    home = StepKind.HOME
+    home, death = StepKind.HOME, StepKind.DEATH
     homes = [number for number, kind in enumerate(map(_KIND, steps)) if kind is home]
     starts = [home for home in homes if index.out_degree(home)]
     ends = [home for home in homes if index.in_degree(home)]
@@ -109,7 +110,8 @@ def _reachability(index: GraphIndex) -> list[Finding]:
             for number in _zeros(forward)
         )
     if ends:
-        backward = index.reach(ends, reverse=True)
+        deaths = [number for number, kind in enumerate(map(_KIND, steps)) if kind is death]
+        backward = index.reach([*ends, *deaths], reverse=True)
         # A home end is reached from itself; a home start that is not an end must get to
         # one like any other step.
         found.extend(

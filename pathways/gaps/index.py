@@ -41,8 +41,11 @@ _SOURCE = attrgetter("source")
 _TARGET = attrgetter("target")
 
 
-def _csr(count: int, heads: Sequence[int], tails: Sequence[int]) -> tuple[list[int], list[int]]:
-    """Compressed adjacency: the neighbours of ``v`` are ``flat[offsets[v]:offsets[v + 1]]``.
+def _csr(
+    count: int, heads: Sequence[int], tails: Sequence[int]
+) -> tuple[list[int], list[int], list[int]]:
+    """Compressed adjacency: the neighbours of ``v`` are ``flat[offsets[v]:offsets[v + 1]]``
+    and ``edges`` holds, at the same positions, the edges that lead to them.
 
     Flat integer lists instead of one list per step: far fewer objects for the garbage
     collector to track, which matters at 10^5 steps.
@@ -53,10 +56,24 @@ def _csr(count: int, heads: Sequence[int], tails: Sequence[int]) -> tuple[list[i
     offsets = list(accumulate(counts))
     fill = offsets[:-1]
     flat = [0] * len(heads)
-    for head, tail in zip(heads, tails, strict=True):
-        flat[fill[head]] = tail
-        fill[head] += 1
-    return offsets, flat
+    edges = [0] * len(heads)
+    for edge, (head, tail) in enumerate(zip(heads, tails, strict=True)):
+        position = fill[head]
+        flat[position] = tail
+        edges[position] = edge
+        fill[head] = position + 1
+    return offsets, flat, edges
+
+
+def _start(count: int, seeds: Iterable[int]) -> tuple[bytearray, list[int]]:
+    """The marks and the stack of a search that begins at ``seeds``."""
+    seen = bytearray(count)
+    stack: list[int] = []
+    for seed in seeds:
+        if not seen[seed]:
+            seen[seed] = 1
+            stack.append(seed)
+    return seen, stack
 
 
 def _search(
@@ -66,12 +83,7 @@ def _search(
     seeds: Iterable[int],
     allowed: bytes | bytearray | None,
 ) -> bytearray:
-    seen = bytearray(count)
-    stack: list[int] = []
-    for seed in seeds:
-        if not seen[seed]:
-            seen[seed] = 1
-            stack.append(seed)
+    seen, stack = _start(count, seeds)
     pop, push = stack.pop, stack.append
     # Two copies of the loop, so that the common case tests nothing but ``seen``.
     if allowed is None:
@@ -88,6 +100,31 @@ def _search(
                 if not seen[neighbour] and allowed[neighbour]:
                     seen[neighbour] = 1
                     push(neighbour)
+    return seen
+
+
+def _search_avoiding(
+    offsets: Sequence[int],
+    flat: Sequence[int],
+    edges: Sequence[int],
+    count: int,
+    seeds: Iterable[int],
+    blocked: bytes | bytearray,
+    allowed: bytes | bytearray | None,
+) -> bytearray:
+    seen, stack = _start(count, seeds)
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        for position in range(offsets[node], offsets[node + 1]):
+            neighbour = flat[position]
+            if (
+                not seen[neighbour]
+                and not blocked[edges[position]]
+                and (allowed is None or allowed[neighbour])
+            ):
+                seen[neighbour] = 1
+                push(neighbour)
     return seen
 
 
@@ -109,8 +146,10 @@ class GraphIndex:
     """The edges joining steps on different levels, in document order."""
     out_offsets: list[int]
     out_flat: list[int]
+    out_edges: list[int]
     in_offsets: list[int]
     in_flat: list[int]
+    in_edges: list[int]
 
     @classmethod
     def of(cls, pathway: Pathway) -> GraphIndex:
@@ -144,8 +183,8 @@ class GraphIndex:
             )
             if source_level != target_level
         ]
-        out_offsets, out_flat = _csr(len(steps), sources, targets)
-        in_offsets, in_flat = _csr(len(steps), targets, sources)
+        out_offsets, out_flat, out_edges = _csr(len(steps), sources, targets)
+        in_offsets, in_flat, in_edges = _csr(len(steps), targets, sources)
         return cls(
             steps=steps,
             sources=sources,
@@ -155,8 +194,10 @@ class GraphIndex:
             cross_level=cross_level,
             out_offsets=out_offsets,
             out_flat=out_flat,
+            out_edges=out_edges,
             in_offsets=in_offsets,
             in_flat=in_flat,
+            in_edges=in_edges,
         )
 
     def out_degree(self, step: int) -> int:
@@ -187,3 +228,35 @@ class GraphIndex:
         if reverse:
             return _search(self.in_offsets, self.in_flat, len(self.steps), seeds, allowed)
         return _search(self.out_offsets, self.out_flat, len(self.steps), seeds, allowed)
+
+    def reach_avoiding(
+        self,
+        seeds: Iterable[int],
+        blocked: bytes | bytearray,
+        *,
+        reverse: bool = False,
+        allowed: bytes | bytearray | None = None,
+    ) -> bytearray:
+        """Like :meth:`reach`, but never along an edge ``e`` whose ``blocked[e]`` is
+        non-zero: "which steps can be reached without passing such a transition"."""
+        if not any(blocked):
+            return self.reach(seeds, reverse=reverse, allowed=allowed)
+        if reverse:
+            return _search_avoiding(
+                self.in_offsets,
+                self.in_flat,
+                self.in_edges,
+                len(self.steps),
+                seeds,
+                blocked,
+                allowed,
+            )
+        return _search_avoiding(
+            self.out_offsets,
+            self.out_flat,
+            self.out_edges,
+            len(self.steps),
+            seeds,
+            blocked,
+            allowed,
+        )

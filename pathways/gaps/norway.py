@@ -6,58 +6,67 @@ e-message standards (PRODUCT §1). Deadlines are data: see
 
 Terms
 -----
-*admission*
-    a transition from a municipal step to a hospital step.
-*discharge*
-    a transition from a hospital step to a municipal step.
+The transitions between the levels are read as a coordinator reads them
+(:mod:`pathways.gaps.stays`): *admissions* into and *discharges* out of an inpatient
+*stay*, *outpatient visits*, and the municipality's *case handling* during a stay
+(which is neither admission nor discharge).
+
 *discharge to municipal care*
-    a discharge into a municipal step that is not of kind ``home`` (the patient is
-    received by a municipal service: home nursing, a short-term bed, ...). A discharge
-    straight into a home step needs no municipal services.
-*hospital stay* of an admission
-    the hospital steps reachable from the admitted-to step through hospital steps only.
-*sends ... within L*
-    a handover sends an item within the limit ``L`` when either
+    a discharge into a municipal step that is neither a ``home`` nor a ``death`` step
+    (the patient is received by a municipal service: home nursing, a short-term bed, ...).
+*in the stay before the discharge*
+    on **every** way from the stay's admission to the step the patient is discharged
+    from, through the stay's steps: on a transition inside the hospital (the
+    *utskrivningsklar* decision, say) or on a case-handling transition to or from the
+    municipality.
+*sends M within L*
+    a transition's handover sends catalogue message ``M``
+    (:mod:`pathways.message_catalogue`) within the limit ``L`` when either
 
-    a. one of its ``messages`` mentions the item and the handover's ``deadline`` is set
-       and at most ``L``, or
-    b. one of its **required** checklist items on the stated side mentions the item in
-       its key or text, and its ``due`` is set and at most ``L``.
+    a. one of its ``messages`` names ``M`` and the handover's ``deadline`` is set and at
+       most ``L``, or
+    b. one of its **required** checklist items names ``M`` in its key or text, on the
+       side of the level that sends ``M`` (the sender of the transition when that level
+       sends, the receiver when it receives; either side within one level, or for a
+       message either level sends), and is due within ``L``: its ``due``, or, without
+       one, a deadline its text says in words ("samme dag", "innen 24 timer").
 
-    "Mentions" is a case-insensitive search for one of the item's terms:
-
-    ==================  ==================================================  ========
-    item                terms                                               side
-    ==================  ==================================================  ========
-    admission notice    ``innlagt`` (LOG_INNLAGT), ``admission notice``     receiver
-    ready notice        ``utskrivningsklar`` (LOG_UTSKRIVNINGSKLAR),        sender
-                        ``ready for discharge``, ``ready-for-discharge``
-    municipal reply     ``tilbakemelding`` (LOG_TILBAKEMELDING),            receiver
-                        ``reply``, ``replies``
-    epikrise            ``epikrise``, ``discharge summary``                 sender
-    medication list     ``legemid``, ``medisiner``, ``medisinliste``,       sender
-                        ``medikament``, ``medication``
-    ==================  ==================================================  ========
-
-    A transition without a handover sends nothing.
+    *Mentions* ``M``: the same, whatever the deadline. A transition without a handover
+    sends nothing.
 
 Rules
 -----
 ``no-admission-notice`` (error)
-    an admission whose hospital stay has a discharge to municipal care, whose handover
-    does not send the admission notice within ``admission_notice`` (default 24 h). On
-    the admission the hospital is the receiver, so a checklist item counts on that side.
+    an admission from which the stay leads to a discharge to municipal care without
+    LOG_INNLAGT sent within ``admission_notice`` (24 h) on the admission or on every way
+    there in the stay.
+``no-admission-information`` (warning)
+    an admission of a patient with municipal services (from a municipal step that is no
+    home and whose ``responsible`` names no doctor) whose handover mentions neither the
+    INNLEGGELSESRAPPORT nor an updated LEGEMIDDELLISTE: they go with the patient.
 ``no-ready-notice`` (error)
-    a discharge to municipal care whose handover does not send the ready notice within
-    ``ready_notice`` (default the same day, ``PT0H``).
+    a discharge to municipal care without LOG_UTSKRIVNINGSKLAR sent within
+    ``ready_notice`` (the same day) on the discharge or in the stay before it.
 ``no-municipal-reply`` (error)
-    a discharge to municipal care whose handover mentions the ready notice (by message
-    or required sender checklist item, whatever its deadline) but does not have the
-    municipal reply sent within ``municipal_reply`` (default the same day).
+    a discharge to municipal care after a ready notice (mentioned on it or in the stay
+    before it) without LOG_TILBAKEMELDING sent within ``municipal_reply`` after that
+    notice: on the discharge or on every way from the notice to it.
 ``no-discharge-information`` (error)
-    a discharge to municipal care whose handover does not send the epikrise *and* the
-    medication list within ``discharge_information`` (default the same day); the finding
-    says which of the two is missing.
+    a discharge to municipal care whose handover does not send the EPIKRISE *and* the
+    LEGEMIDDELLISTE within ``discharge_information`` (the same day); a discharge straight
+    home without the EPIKRISE (due to the GP whatever the municipal services); the
+    return from an outpatient visit without an EPIKRISE or POLIKLINISK_NOTAT
+    (helsepersonelloven § 45a). The finding says what is missing.
+``no-health-information`` (warning)
+    a discharge to municipal care without HELSEOPPL_SOKNAD mentioned on it or in the
+    stay before it: the municipality decides on its services without them.
+``no-discharged-notice`` (warning)
+    a discharge to municipal care whose handover does not send LOG_UTSKREVET within
+    ``discharged_notice`` (the same day).
+``no-withdrawal-notice`` (warning)
+    a transition in a stay that sends the ready notice, after which a way leads back to
+    a treatment, admission or assessment step of the hospital without LOG_AVMELDING
+    mentioned on it: readiness can lapse and the municipality is not told.
 ``no-gp-follow-up`` (warning)
     a discharge after which the patient can get to a home step through municipal steps
     without passing a *GP follow-up step*: a municipal step of kind ``follow_up`` whose
@@ -68,17 +77,19 @@ Rules
     durations of the steps before the GP step (a step without one counts as zero).
     Routes that go back into hospital are readmissions and not followed.
 ``no-readmission-path`` (warning)
-    a discharge after which no admission can be reached through municipal steps: the
-    patient has no way back to the hospital if they get worse.
+    a discharge after which no admission or outpatient visit can be reached through
+    municipal steps: the patient has no way back to the hospital if they get worse.
 
-Each rule reports one finding per transition, in document order.
+Each rule reports one finding per transition, in document order. Every "on every way"
+is one search over the whole graph (:meth:`GraphIndex.reach_avoiding`): the rules stay
+linear in the size of the pathway.
 """
 
 from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import timedelta
 from functools import lru_cache
 
@@ -87,38 +98,28 @@ from pathways.findings import Finding
 from pathways.gaps import messages
 from pathways.gaps.index import GraphIndex
 from pathways.gaps.rules import finding
-from pathways.model import Handover, Side, StepKind
+from pathways.gaps.stays import Stays
+from pathways.message_catalogue import CATALOGUE_BY_CODE, recognise, spoken_deadline
+from pathways.model import Handover, Level, Side, Step, StepKind, Transition
 
-__all__ = [
-    "ADMISSION_NOTICE_TERMS",
-    "EPIKRISE_TERMS",
-    "GP_ROLE",
-    "MEDICATION_TERMS",
-    "MUNICIPAL_REPLY_TERMS",
-    "READY_NOTICE_TERMS",
-    "check_norway",
-    "mentions",
-    "sends",
-]
-
-ADMISSION_NOTICE_TERMS = ("innlagt", "admission notice")
-READY_NOTICE_TERMS = ("utskrivningsklar", "ready for discharge", "ready-for-discharge")
-MUNICIPAL_REPLY_TERMS = ("tilbakemelding", "reply", "replies")
-EPIKRISE_TERMS = ("epikrise", "discharge summary")
-MEDICATION_TERMS = ("legemid", "medisiner", "medisinliste", "medikament", "medication")
+__all__ = ["DOCTOR_ROLE", "GP_ROLE", "check_norway", "mentions", "sends"]
 
 GP_ROLE = re.compile(
     r"\b(?:fastleg\w*|gp|general practitioner|allmennleg\w*|legekontor\w*)\b", re.IGNORECASE
 )
 """A ``responsible`` text that names the patient's GP."""
 
+DOCTOR_ROLE = re.compile(
+    r"\b(?:\w*lege|legevakt\w*|fastleg\w*|allmennleg\w*|legekontor\w*|gp|doctor|physician"
+    r"|general practitioner)\b",
+    re.IGNORECASE,
+)
+"""A ``responsible`` text that names a doctor (fastlege, legevakt, kommunelege, ...): an
+admission from a doctor is a referral, not one of a patient with municipal services."""
+
 _UNLIMITED = timedelta.max
-_DISCHARGE_INFORMATION = (("epikrise", EPIKRISE_TERMS), ("medication", MEDICATION_TERMS))
-
-
-def _mentioned(text: str, terms: tuple[str, ...]) -> bool:
-    folded = text.casefold()
-    return any(term in folded for term in terms)
+_BOTH = frozenset(Side)
+_TREATMENT = (StepKind.TREATMENT, StepKind.ADMISSION, StepKind.ASSESSMENT)
 
 
 @lru_cache(maxsize=1024)
@@ -137,41 +138,64 @@ def _within(duration: str | None, limit: timedelta) -> bool:
     return value is not None and value <= limit
 
 
-def sends(handover: Handover | None, terms: tuple[str, ...], side: Side, limit: timedelta) -> bool:
-    """Whether ``handover`` sends the item named by ``terms`` within ``limit``.
+def _sides(code: str, source: Level, target: Level) -> frozenset[Side]:
+    """The sides of a transition from ``source`` to ``target`` that send ``code``."""
+    sender = CATALOGUE_BY_CODE[code].sender
+    if sender is None or source is target:
+        return _BOTH
+    if sender is source:
+        return frozenset((Side.SENDER,))
+    return frozenset((Side.RECEIVER,))
+
+
+def sends(
+    handover: Handover | None,
+    code: str,
+    sides: Collection[Side],
+    limit: timedelta | None,
+) -> bool:
+    """Whether ``handover`` sends catalogue message ``code`` within ``limit`` (``None``:
+    whatever the deadline), by a message or a required checklist item on ``sides``.
 
     >>> from pathways.model import ChecklistItem
-    >>> h = Handover(messages=("LOG_INNLAGT",), deadline="PT12H")
-    >>> sends(h, ADMISSION_NOTICE_TERMS, Side.RECEIVER, timedelta(hours=24))
+    >>> h = Handover(messages=("Melding om innlagd pasient",), deadline="PT12H")
+    >>> sends(h, "LOG_INNLAGT", (Side.RECEIVER,), timedelta(hours=24))
     True
     >>> late = ChecklistItem("notice", "Melding om innlagt pasient", Side.RECEIVER, due="P2D")
-    >>> sends(Handover(checklist=(late,)), ADMISSION_NOTICE_TERMS, Side.RECEIVER,
+    >>> sends(Handover(checklist=(late,)), "LOG_INNLAGT", (Side.RECEIVER,),
     ...       timedelta(hours=24))
     False
+    >>> said = ChecklistItem("svar", "Kommunen svarer same dag", Side.RECEIVER)
+    >>> sends(Handover(checklist=(said,)), "LOG_TILBAKEMELDING", (Side.RECEIVER,),
+    ...       timedelta(0))
+    True
     """
     if handover is None:
         return False
-    if _within(handover.deadline, limit) and any(
-        _mentioned(message, terms) for message in handover.messages
+    if (limit is None or _within(handover.deadline, limit)) and any(
+        code in recognise(message) for message in handover.messages
     ):
         return True
-    return any(
-        item.required
-        and item.side == side
-        and _mentioned(f"{item.key} {item.text}", terms)
-        and _within(item.due, limit)
-        for item in handover.checklist
-    )
+    for item in handover.checklist:
+        if not item.required or item.side not in sides:
+            continue
+        if code not in recognise(f"{item.key} {item.text}"):
+            continue
+        if limit is None:
+            return True
+        if item.due is not None:
+            if _within(item.due, limit):
+                return True
+        else:
+            said = spoken_deadline(item.text)
+            if said is not None and said <= limit:
+                return True
+    return False
 
 
-def mentions(handover: Handover | None, terms: tuple[str, ...], side: Side) -> bool:
-    """Whether ``handover`` sends the item named by ``terms`` at all, whatever its deadline."""
-    if handover is None:
-        return False
-    return any(_mentioned(message, terms) for message in handover.messages) or any(
-        item.required and item.side == side and _mentioned(f"{item.key} {item.text}", terms)
-        for item in handover.checklist
-    )
+def mentions(handover: Handover | None, code: str, sides: Collection[Side]) -> bool:
+    """Whether ``handover`` sends ``code`` at all, whatever its deadline."""
+    return sends(handover, code, sides, None)
 
 
 class _Norway:
@@ -180,14 +204,70 @@ class _Norway:
     def __init__(self, index: GraphIndex, deadlines: Mapping[str, timedelta]) -> None:
         self.index = index
         self.deadlines = deadlines
-        hospital = index.hospital
-        sources, targets, steps = index.sources, index.targets, index.steps
-        self.admissions = [edge for edge in index.cross_level if not hospital[sources[edge]]]
-        self.discharges = [edge for edge in index.cross_level if hospital[sources[edge]]]
+        self.stays = stays = Stays.of(index)
+        steps, targets = index.steps, index.targets
+        self.municipal = stays.municipal
         self.to_care = [
-            edge for edge in self.discharges if steps[targets[edge]].kind is not StepKind.HOME
+            edge
+            for edge in stays.discharges
+            if steps[targets[edge]].kind not in (StepKind.HOME, StepKind.DEATH)
         ]
-        self.municipal = hospital.translate(bytes.maketrans(b"\x00\x01", b"\x01\x00"))
+        transitions = index.transitions
+        # Only transitions with a handover can send anything.
+        self.in_stay = [
+            edge
+            for edge, (source, target) in enumerate(zip(index.sources, targets, strict=True))
+            if stays.stay[source] and stays.stay[target] and transitions[edge].handover is not None
+        ]
+        self._named: dict[int, frozenset[str]] = {}
+        self._answers: dict[tuple[int, str, timedelta | None, Level, Level], bool] = {}
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _ends(self, edge: int) -> tuple[Transition, Step, Step]:
+        index = self.index
+        return (
+            index.transitions[edge],
+            index.steps[index.sources[edge]],
+            index.steps[index.targets[edge]],
+        )
+
+    def _names(self, handover: Handover) -> frozenset[str]:
+        """Every code ``handover`` names anywhere (handovers are often shared objects)."""
+        named = self._named.get(id(handover))
+        if named is None:
+            texts = [*handover.messages, *(f"{i.key} {i.text}" for i in handover.checklist)]
+            named = frozenset().union(*map(recognise, texts))
+            self._named[id(handover)] = named
+        return named
+
+    def _sends(self, edge: int, code: str, limit: timedelta | None) -> bool:
+        index = self.index
+        handover = index.transitions[edge].handover
+        if handover is None or code not in self._names(handover):
+            return False
+        source, target = (
+            index.steps[index.sources[edge]].level,
+            index.steps[index.targets[edge]].level,
+        )
+        asked = (id(handover), code, limit, source, target)
+        answer = self._answers.get(asked)
+        if answer is None:
+            answer = sends(handover, code, _sides(code, source, target), limit)
+            self._answers[asked] = answer
+        return answer
+
+    def _marked(self, code: str, limit: timedelta | None) -> bytearray:
+        """1 for each transition inside a stay that sends ``code`` within ``limit``."""
+        marks = bytearray(len(self.index.transitions))
+        for edge in self.in_stay:
+            if self._sends(edge, code, limit):
+                marks[edge] = 1
+        return marks
+
+    def _without(self, seeds: list[int], code: str, limit: timedelta | None) -> bytearray:
+        """Steps of a stay reached from ``seeds`` on a way that does not send ``code``."""
+        return self.index.reach_avoiding(seeds, self._marked(code, limit), allowed=self.stays.stay)
 
     def _finding(self, code: str, edge: int, texts: Mapping[str, str]) -> Finding:
         index = self.index
@@ -198,54 +278,146 @@ class _Norway:
             transitions=(index.transitions[edge].key,),
         )
 
+    # -- admissions ---------------------------------------------------------------------
+
     def admission_notice(self) -> list[Finding]:
         index, limit = self.index, self.deadlines["admission_notice"]
-        # Hospital steps from which, within the hospital, a discharge to care follows.
-        leaving = {index.sources[edge] for edge in self.to_care}
-        needs_care = index.reach(leaving, reverse=True, allowed=index.hospital)
+        leaving = [index.sources[edge] for edge in self.to_care]
+        # Steps of a stay from which a discharge to care follows on a way without the notice.
+        unnoticed = index.reach_avoiding(
+            leaving,
+            self._marked("LOG_INNLAGT", limit),
+            reverse=True,
+            allowed=self.stays.stay,
+        )
         found = []
-        for edge in self.admissions:
-            transition = index.transitions[edge]
-            if needs_care[index.targets[edge]] and not sends(
-                transition.handover, ADMISSION_NOTICE_TERMS, Side.RECEIVER, limit
-            ):
-                source = index.steps[index.sources[edge]]
-                target = index.steps[index.targets[edge]]
-                texts = messages.no_admission_notice(transition, source, target, limit)
+        for edge in self.stays.admissions:
+            if unnoticed[index.targets[edge]] and not self._sends(edge, "LOG_INNLAGT", limit):
+                texts = messages.no_admission_notice(*self._ends(edge), limit)
                 found.append(self._finding("no-admission-notice", edge, texts))
         return found
 
-    def discharge_handovers(self) -> list[Finding]:
-        index, deadlines = self.index, self.deadlines
-        ready: list[Finding] = []
-        reply: list[Finding] = []
-        information: list[Finding] = []
-        for edge in self.to_care:
-            transition = index.transitions[edge]
-            source, target = index.steps[index.sources[edge]], index.steps[index.targets[edge]]
-            handover = transition.handover
-            limit = deadlines["ready_notice"]
-            if not sends(handover, READY_NOTICE_TERMS, Side.SENDER, limit):
-                texts = messages.no_ready_notice(transition, source, target, limit)
-                ready.append(self._finding("no-ready-notice", edge, texts))
-            limit = deadlines["municipal_reply"]
-            if mentions(handover, READY_NOTICE_TERMS, Side.SENDER) and not sends(
-                handover, MUNICIPAL_REPLY_TERMS, Side.RECEIVER, limit
+    def admission_information(self) -> list[Finding]:
+        found = []
+        for edge in self.stays.admissions:
+            transition, source, target = self._ends(edge)
+            if source.kind is StepKind.HOME or DOCTOR_ROLE.search(source.responsible):
+                continue
+            if not (
+                self._sends(edge, "INNLEGGELSESRAPPORT", None)
+                or self._sends(edge, "LEGEMIDDELLISTE", None)
             ):
-                texts = messages.no_municipal_reply(transition, source, target, limit)
-                reply.append(self._finding("no-municipal-reply", edge, texts))
-            limit = deadlines["discharge_information"]
-            missing = [
-                name
-                for name, terms in _DISCHARGE_INFORMATION
-                if not sends(handover, terms, Side.SENDER, limit)
-            ]
-            if missing:
-                texts = messages.no_discharge_information(
-                    transition, source, target, limit, missing
+                texts = messages.no_admission_information(transition, source, target)
+                found.append(self._finding("no-admission-information", edge, texts))
+        return found
+
+    # -- discharges ---------------------------------------------------------------------
+
+    def _admitted(self) -> list[int]:
+        return [self.index.targets[edge] for edge in self.stays.admissions]
+
+    def ready_notice(self) -> list[Finding]:
+        index, limit = self.index, self.deadlines["ready_notice"]
+        unready = self._without(self._admitted(), "LOG_UTSKRIVNINGSKLAR", limit)
+        found = []
+        for edge in self.to_care:
+            if unready[index.sources[edge]] and not self._sends(
+                edge, "LOG_UTSKRIVNINGSKLAR", limit
+            ):
+                texts = messages.no_ready_notice(*self._ends(edge), limit)
+                found.append(self._finding("no-ready-notice", edge, texts))
+        return found
+
+    def municipal_reply(self) -> list[Finding]:
+        index, limit = self.index, self.deadlines["municipal_reply"]
+        noticed = [
+            index.targets[edge]
+            for edge in self.in_stay
+            if self._sends(edge, "LOG_UTSKRIVNINGSKLAR", None)
+        ]
+        nowhere = bytearray(len(index.steps))
+        after_notice = index.reach(noticed, allowed=self.stays.stay) if noticed else nowhere
+        unanswered = self._without(noticed, "LOG_TILBAKEMELDING", limit) if noticed else nowhere
+        found = []
+        for edge in self.to_care:
+            source = index.sources[edge]
+            asked_here = (
+                self._sends(edge, "LOG_UTSKRIVNINGSKLAR", None) and not after_notice[source]
+            )
+            if (unanswered[source] or asked_here) and not self._sends(
+                edge, "LOG_TILBAKEMELDING", limit
+            ):
+                texts = messages.no_municipal_reply(*self._ends(edge), limit)
+                found.append(self._finding("no-municipal-reply", edge, texts))
+        return found
+
+    def discharge_information(self) -> list[Finding]:
+        index, limit = self.index, self.deadlines["discharge_information"]
+        steps, targets = index.steps, index.targets
+        care = set(self.to_care)
+        found = []
+        for edge in sorted((*self.stays.discharges, *self.stays.outpatient_returns)):
+            if steps[targets[edge]].kind is StepKind.DEATH:
+                continue
+            if edge in care:
+                missing = [
+                    part
+                    for part, code in (("epikrise", "EPIKRISE"), ("medication", "LEGEMIDDELLISTE"))
+                    if not self._sends(edge, code, limit)
+                ]
+            elif edge in self.stays.discharges:
+                missing = [] if self._sends(edge, "EPIKRISE", limit) else ["epikrise"]
+            else:
+                noted = self._sends(edge, "EPIKRISE", limit) or self._sends(
+                    edge, "POLIKLINISK_NOTAT", limit
                 )
-                information.append(self._finding("no-discharge-information", edge, texts))
-        return ready + reply + information
+                missing = [] if noted else ["outpatient_note"]
+            if missing:
+                texts = messages.no_discharge_information(*self._ends(edge), limit, missing)
+                found.append(self._finding("no-discharge-information", edge, texts))
+        return found
+
+    def health_information(self) -> list[Finding]:
+        index = self.index
+        uninformed = self._without(self._admitted(), "HELSEOPPL_SOKNAD", None)
+        found = []
+        for edge in self.to_care:
+            if uninformed[index.sources[edge]] and not self._sends(edge, "HELSEOPPL_SOKNAD", None):
+                texts = messages.no_health_information(*self._ends(edge))
+                found.append(self._finding("no-health-information", edge, texts))
+        return found
+
+    def discharged_notice(self) -> list[Finding]:
+        limit = self.deadlines["discharged_notice"]
+        found = []
+        for edge in self.to_care:
+            if not self._sends(edge, "LOG_UTSKREVET", limit):
+                texts = messages.no_discharged_notice(*self._ends(edge), limit)
+                found.append(self._finding("no-discharged-notice", edge, texts))
+        return found
+
+    def withdrawal_notice(self) -> list[Finding]:
+        index = self.index
+        treatment = [
+            number
+            for number, step in enumerate(index.steps)
+            if index.hospital[number] and step.kind in _TREATMENT
+        ]
+        # Steps of a stay from which treatment can be reached without a withdrawal notice.
+        lapses = index.reach_avoiding(
+            treatment,
+            self._marked("LOG_AVMELDING", None),
+            reverse=True,
+            allowed=self.stays.stay,
+        )
+        found = []
+        for edge in self.in_stay:
+            if lapses[index.targets[edge]] and self._sends(edge, "LOG_UTSKRIVNINGSKLAR", None):
+                texts = messages.no_withdrawal_notice(*self._ends(edge))
+                found.append(self._finding("no-withdrawal-notice", edge, texts))
+        return found
+
+    # -- after discharge ----------------------------------------------------------------
 
     def _earliest_gp(
         self, gp_steps: list[int], wanted: set[int]
@@ -287,6 +459,11 @@ class _Norway:
     def gp_follow_up(self) -> list[Finding]:
         index, limit = self.index, self.deadlines["gp_follow_up"]
         steps, targets = index.steps, index.targets
+        discharges = [
+            edge
+            for edge in self.stays.discharges
+            if steps[targets[edge]].kind is not StepKind.DEATH
+        ]
         gp = bytearray(
             step.kind is StepKind.FOLLOW_UP
             and not index.hospital[number]
@@ -300,12 +477,11 @@ class _Norway:
         )
         homes = [number for number, step in enumerate(steps) if step.kind is StepKind.HOME]
         bypass = index.reach(homes, reverse=True, allowed=without_gp)
-        timed = {targets[edge] for edge in self.discharges if not bypass[targets[edge]]}
+        timed = {targets[edge] for edge in discharges if not bypass[targets[edge]]}
         earliest = self._earliest_gp(gp_steps, timed) if timed and gp_steps else {}
         found = []
-        for edge in self.discharges:
-            transition = index.transitions[edge]
-            source, target = steps[index.sources[edge]], steps[targets[edge]]
+        for edge in discharges:
+            transition, source, target = self._ends(edge)
             if bypass[targets[edge]]:
                 texts = messages.no_gp_follow_up(transition, source, target, limit)
             elif targets[edge] in earliest and earliest[targets[edge]][0] > limit:
@@ -319,16 +495,16 @@ class _Norway:
         return found
 
     def readmission_path(self) -> list[Finding]:
-        index = self.index
-        returning = {index.sources[edge] for edge in self.admissions}
+        index, stays = self.index, self.stays
+        returning = [
+            index.sources[edge] for edge in (*stays.admissions, *stays.outpatient_arrivals)
+        ]
         can_return = index.reach(returning, reverse=True, allowed=self.municipal)
         found = []
-        for edge in self.discharges:
-            if not can_return[index.targets[edge]]:
-                transition = index.transitions[edge]
-                source = index.steps[index.sources[edge]]
-                target = index.steps[index.targets[edge]]
-                texts = messages.no_readmission_path(transition, source, target)
+        for edge in stays.discharges:
+            target = index.steps[index.targets[edge]]
+            if target.kind is not StepKind.DEATH and not can_return[index.targets[edge]]:
+                texts = messages.no_readmission_path(*self._ends(edge))
                 found.append(self._finding("no-readmission-path", edge, texts))
         return found
 
@@ -342,7 +518,13 @@ def check_norway(index: GraphIndex, deadlines: Mapping[str, timedelta]) -> list[
     run = _Norway(index, deadlines)
     return [
         *run.admission_notice(),
-        *run.discharge_handovers(),
+        *run.admission_information(),
+        *run.ready_notice(),
+        *run.municipal_reply(),
+        *run.discharge_information(),
+        *run.health_information(),
+        *run.discharged_notice(),
+        *run.withdrawal_notice(),
         *run.gp_follow_up(),
         *run.readmission_path(),
     ]

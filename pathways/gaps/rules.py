@@ -1,7 +1,8 @@
 """The catalogue of gap rules, their default deadlines, and checks of rule settings.
 
 Each :class:`Rule` names a stable ``code`` (an API: integrations match on it), the rule
-set it belongs to, and its severity. Two rule sets exist (:data:`pathways.model.RULE_SETS`):
+set it belongs to, and its default severity, which a partnership or pathway may change
+(``RuleSettings.severities``). Two rule sets exist (:data:`pathways.model.RULE_SETS`):
 
 ``core``
     graph shape and handover completeness; on by default.
@@ -20,6 +21,7 @@ name                         default    used by
 ``ready_notice``             ``PT0H``   ``no-ready-notice`` (LOG_UTSKRIVNINGSKLAR)
 ``municipal_reply``          ``PT0H``   ``no-municipal-reply`` (LOG_TILBAKEMELDING)
 ``discharge_information``    ``PT0H``   ``no-discharge-information`` (epikrise, medication)
+``discharged_notice``        ``PT0H``   ``no-discharged-notice`` (LOG_UTSKREVET)
 ``gp_follow_up``             ``P14D``   ``no-gp-follow-up``
 ===========================  =========  ============================================
 
@@ -41,7 +43,7 @@ from types import MappingProxyType
 from pathways.durations import parse_duration
 from pathways.errors import Violation
 from pathways.findings import Finding, Severity
-from pathways.model import RULE_SETS, RuleSettings
+from pathways.model import HANDOVER_KINDS, RULE_SETS, RuleSettings
 
 __all__ = [
     "DEFAULT_DEADLINES",
@@ -50,6 +52,7 @@ __all__ = [
     "Rule",
     "finding",
     "resolve_deadlines",
+    "severity_of",
     "validate_rule_settings",
 ]
 
@@ -59,6 +62,7 @@ DEFAULT_DEADLINES: Mapping[str, str] = MappingProxyType(
         "ready_notice": "PT0H",
         "municipal_reply": "PT0H",
         "discharge_information": "PT0H",
+        "discharged_notice": "PT0H",
         "gp_follow_up": "P14D",
     }
 )
@@ -73,11 +77,73 @@ class Rule:
     rule_set: str
     severity: Severity
     summary: Mapping[str, str]
-    """What the rule checks, per language (``"en"``, ``"nb"``)."""
+    """What the rule checks, per language (``"en"``, ``"nb"``, ``"nn"``)."""
+
+
+_NYNORSK: Mapping[str, str] = {
+    "no-home-start": "Det finst eit heimesteg som forløpet startar frå.",
+    "no-home-end": "Forløpet fører pasienten tilbake til eit heimesteg.",
+    "unreachable-step": "Alle steg kan nåast frå eit heimesteg.",
+    "dead-end": "Frå alle steg kan pasienten kome heim att, eller forløpet endar i død.",
+    "missing-handover": "Alle overgangar mellom sjukehus og kommune har ei overlevering.",
+    "incomplete-handover": (
+        "Alle overleveringar har rolle for sendar og mottakar, meldingar, frist og "
+        "sjekkpunkt for begge sider."
+    ),
+    "single-level": "Forløpet har steg på begge omsorgsnivåa (heim til heim).",
+    "unowned-step": "Alle steg har ei ansvarleg rolle.",
+    "decision-without-alternatives": "Alle avgjerdssteg har minst to utfall.",
+    "missing-agreed-item": (
+        "Alle overleveringar har sjekkpunkta avtalen krev for den typen overlevering."
+    ),
+    "no-admission-notice": (
+        "Ei innlegging av ein pasient som vil trenge kommunale tenester etterpå, sender "
+        "LOG_INNLAGT (melding om innlagd pasient) innan fristen admission_notice."
+    ),
+    "no-admission-information": (
+        "Ei innlegging av ein pasient med kommunale tenester sender innleggingsrapport "
+        "eller oppdatert legemiddelliste med pasienten."
+    ),
+    "no-ready-notice": (
+        "Ei utskriving til kommunale tenester sender LOG_UTSKRIVNINGSKLAR (melding om "
+        "utskrivingsklar pasient) innan fristen ready_notice, ved utskrivinga eller "
+        "tidlegare i opphaldet."
+    ),
+    "no-municipal-reply": (
+        "Etter LOG_UTSKRIVNINGSKLAR gir kommunen tilbakemelding (LOG_TILBAKEMELDING) "
+        "innan fristen municipal_reply."
+    ),
+    "no-discharge-information": (
+        "Ei utskriving sender epikrise (og legemiddelliste ved utskriving til kommunale "
+        "tenester), og ein poliklinisk konsultasjon epikrise eller poliklinisk notat, "
+        "innan fristen discharge_information."
+    ),
+    "no-health-information": (
+        "Før utskriving til kommunale tenester blir helseopplysningar sende til vedtaket "
+        "i kommunen (HELSEOPPL_SOKNAD)."
+    ),
+    "no-discharged-notice": (
+        "Ei utskriving til kommunale tenester sender LOG_UTSKREVET (melding om utskriven "
+        "pasient) innan fristen discharged_notice."
+    ),
+    "no-withdrawal-notice": (
+        "Der pasienten kan slutte å vere utskrivingsklar, sender sjukehuset avmelding "
+        "(LOG_AVMELDING)."
+    ),
+    "no-gp-follow-up": (
+        "Etter utskriving går forløpet innom oppfølging hos fastlegen på vegen heim, "
+        "innan fristen gp_follow_up."
+    ),
+    "no-readmission-path": (
+        "Etter utskriving finst det ein veg tilbake til sjukehuset om pasienten blir dårlegare."
+    ),
+}
+"""What each rule checks, in nynorsk."""
 
 
 def _rule(code: str, rule_set: str, severity: Severity, en: str, nb: str) -> Rule:
-    return Rule(code, rule_set, severity, MappingProxyType({"en": en, "nb": nb}))
+    texts = {"en": en, "nb": nb, "nn": _NYNORSK[code]}
+    return Rule(code, rule_set, severity, MappingProxyType(texts))
 
 
 _E, _W = Severity.ERROR, Severity.WARNING
@@ -108,8 +174,8 @@ RULES: tuple[Rule, ...] = (
         "dead-end",
         "core",
         _E,
-        "From every step the patient can get back home.",
-        "Fra alle steg kan pasienten komme hjem igjen.",
+        "From every step the patient can get back home, or the pathway ends in death.",
+        "Fra alle steg kan pasienten komme hjem igjen, eller forløpet ender i død.",
     ),
     _rule(
         "missing-handover",
@@ -149,6 +215,13 @@ RULES: tuple[Rule, ...] = (
         "Alle beslutningssteg har minst to utfall.",
     ),
     _rule(
+        "missing-agreed-item",
+        "core",
+        _W,
+        "Every handover has the checklist items the agreement requires on handovers of its kind.",
+        "Alle overleveringer har sjekkpunktene avtalen krever for den typen overlevering.",
+    ),
+    _rule(
         "no-admission-notice",
         "norway",
         _E,
@@ -158,13 +231,24 @@ RULES: tuple[Rule, ...] = (
         "LOG_INNLAGT (melding om innlagt pasient) innen fristen admission_notice.",
     ),
     _rule(
+        "no-admission-information",
+        "norway",
+        _W,
+        "An admission of a patient with municipal services sends the admission report "
+        "(innleggelsesrapport) or an updated medication list with the patient.",
+        "En innleggelse av en pasient med kommunale tjenester sender innleggelsesrapport "
+        "eller oppdatert legemiddelliste med pasienten.",
+    ),
+    _rule(
         "no-ready-notice",
         "norway",
         _E,
         "A discharge to municipal care sends LOG_UTSKRIVNINGSKLAR (melding om "
-        "utskrivningsklar pasient) within the ready_notice deadline.",
+        "utskrivningsklar pasient) within the ready_notice deadline, on the discharge or "
+        "earlier in the stay.",
         "En utskrivning til kommunale tjenester sender LOG_UTSKRIVNINGSKLAR (melding om "
-        "utskrivningsklar pasient) innen fristen ready_notice.",
+        "utskrivningsklar pasient) innen fristen ready_notice, ved utskrivningen eller "
+        "tidligere i oppholdet.",
     ),
     _rule(
         "no-municipal-reply",
@@ -179,10 +263,39 @@ RULES: tuple[Rule, ...] = (
         "no-discharge-information",
         "norway",
         _E,
-        "A discharge to municipal care sends the epikrise and the medication list within "
-        "the discharge_information deadline.",
-        "En utskrivning til kommunale tjenester sender epikrise og legemiddelliste innen "
+        "A discharge sends the epikrise (and, to municipal care, the medication list), "
+        "and an outpatient visit an epikrise or outpatient note, within the "
+        "discharge_information deadline.",
+        "En utskrivning sender epikrise (og legemiddelliste ved utskrivning til kommunale "
+        "tjenester), og en poliklinisk konsultasjon epikrise eller poliklinisk notat, innen "
         "fristen discharge_information.",
+    ),
+    _rule(
+        "no-health-information",
+        "norway",
+        _W,
+        "A discharge to municipal care is preceded by health information for the "
+        "municipality's decision (HELSEOPPL_SOKNAD).",
+        "Før utskrivning til kommunale tjenester sendes helseopplysninger til kommunens "
+        "vedtak (HELSEOPPL_SOKNAD).",
+    ),
+    _rule(
+        "no-discharged-notice",
+        "norway",
+        _W,
+        "A discharge to municipal care sends LOG_UTSKREVET (melding om utskrevet pasient) "
+        "within the discharged_notice deadline.",
+        "En utskrivning til kommunale tjenester sender LOG_UTSKREVET (melding om utskrevet "
+        "pasient) innen fristen discharged_notice.",
+    ),
+    _rule(
+        "no-withdrawal-notice",
+        "norway",
+        _W,
+        "Where readiness for discharge can lapse, the hospital withdraws the notice "
+        "(LOG_AVMELDING).",
+        "Der pasienten kan slutte å være utskrivningsklar, sender sykehuset avmelding "
+        "(LOG_AVMELDING).",
     ),
     _rule(
         "no-gp-follow-up",
@@ -238,7 +351,34 @@ def validate_rule_settings(rules: RuleSettings) -> list[Violation]:
                 parse_duration(value)
             except ValueError as error:
                 violations.append(Violation(loc, str(error)))
+    severities = [severity.value for severity in Severity]
+    for code, severity in rules.severities.items():
+        loc = ("rules", "severities", code)
+        if code not in RULES_BY_CODE:
+            violations.append(Violation(loc, f"unknown rule {code!r}"))
+        elif severity not in severities:
+            violations.append(
+                Violation(loc, f"unknown severity {severity!r}; known: {', '.join(severities)}")
+            )
+    for number, item in enumerate(rules.required_items):
+        loc = ("rules", "required_items", number)
+        if not item.key.strip() or not item.text.strip():
+            violations.append(Violation(loc, "a required item needs a key and a text"))
+        unknown = [kind for kind in item.on if kind not in HANDOVER_KINDS]
+        if unknown or not item.on:
+            violations.append(
+                Violation(
+                    (*loc, "on"),
+                    f"must name handover kinds among: {', '.join(HANDOVER_KINDS)}",
+                )
+            )
     return violations
+
+
+def severity_of(code: str, rules: RuleSettings) -> Severity:
+    """The severity of rule ``code`` under ``rules``: its override, else its default."""
+    override = rules.severities.get(code)
+    return Severity(override) if override is not None else RULES_BY_CODE[code].severity
 
 
 def resolve_deadlines(rules: RuleSettings) -> dict[str, timedelta]:

@@ -70,12 +70,17 @@ CORE_CODES = (
     "single-level",
     "unowned-step",
     "decision-without-alternatives",
+    "missing-agreed-item",
 )
 NORWAY_CODES = (
     "no-admission-notice",
+    "no-admission-information",
     "no-ready-notice",
     "no-municipal-reply",
     "no-discharge-information",
+    "no-health-information",
+    "no-discharged-notice",
+    "no-withdrawal-notice",
     "no-gp-follow-up",
     "no-readmission-path",
 )
@@ -158,6 +163,11 @@ def test_catalogue_lists_every_code_once_with_its_rule_set_and_severity() -> Non
     assert warnings == {
         "unowned-step",
         "decision-without-alternatives",
+        "missing-agreed-item",
+        "no-admission-information",
+        "no-health-information",
+        "no-discharged-notice",
+        "no-withdrawal-notice",
         "no-gp-follow-up",
         "no-readmission-path",
     }
@@ -174,6 +184,7 @@ def test_default_deadlines_are_named_durations() -> None:
         "ready_notice": "PT0H",
         "municipal_reply": "PT0H",
         "discharge_information": "PT0H",
+        "discharged_notice": "PT0H",
         "gp_follow_up": "P14D",
     }
     resolved = resolve_deadlines(RuleSettings())

@@ -32,7 +32,14 @@ ADMIT = Handover(
 DISCHARGE = Handover(
     sender_role="ward nurse",
     receiver_role="home nursing",
-    messages=("LOG_UTSKRIVNINGSKLAR", "LOG_TILBAKEMELDING", "EPIKRISE", "LEGEMIDDELLISTE"),
+    messages=(
+        "HELSEOPPL_SOKNAD",
+        "LOG_UTSKRIVNINGSKLAR",
+        "LOG_TILBAKEMELDING",
+        "EPIKRISE",
+        "LEGEMIDDELLISTE",
+        "LOG_UTSKREVET",
+    ),
     deadline="PT0H",
     checklist=(
         ChecklistItem("report", "Utskrivningsrapport sent", Side.SENDER, True, "PT0H"),
@@ -193,7 +200,12 @@ def test_discharge_without_log_utskrivningsklar() -> None:
 def test_ready_notice_deadline_is_data() -> None:
     slow = dataclasses.replace(DISCHARGE, deadline="PT24H")
     assert "no-ready-notice" in norway_codes(clean(discharge=slow))
-    lenient = {"ready_notice": "PT24H", "municipal_reply": "PT24H", "discharge_information": "P1D"}
+    lenient = {
+        "ready_notice": "PT24H",
+        "municipal_reply": "PT24H",
+        "discharge_information": "P1D",
+        "discharged_notice": "PT24H",
+    }
     assert norway_codes(clean(discharge=slow, deadlines=lenient)) == []
 
 
@@ -206,7 +218,14 @@ def test_ready_notice_as_a_sender_checklist_item() -> None:
 def test_no_ready_notice_needed_when_the_patient_goes_straight_home() -> None:
     straight_home = clean(discharge=Handover(sender_role="ward nurse"), care_kind=StepKind.HOME)
     assert found(straight_home, "no-ready-notice") == []
-    assert found(straight_home, "no-discharge-information") == []
+    # The epikrise to the GP is due whatever the municipal services; the list is not.
+    (finding,) = found(straight_home, "no-discharge-information")
+    assert "epikrise" in finding.messages["nb"]
+    assert "legemiddelliste" not in finding.messages["nb"]
+    epikrise = Handover(sender_role="ward nurse", messages=("EPIKRISE",), deadline="PT0H")
+    assert (
+        found(clean(discharge=epikrise, care_kind=StepKind.HOME), "no-discharge-information") == []
+    )
 
 
 # --- no-municipal-reply ----------------------------------------------------------------
@@ -269,6 +288,8 @@ def test_discharge_without_a_handover_sends_nothing() -> None:
         "missing-handover",
         "no-ready-notice",
         "no-discharge-information",
+        "no-health-information",
+        "no-discharged-notice",
     ]
 
 
@@ -329,11 +350,15 @@ def test_the_example_under_the_norwegian_rules() -> None:
     findings = find_gaps(example(), rules=BOTH)
     assert [(f.code, f.severity.value, f.transitions) for f in findings] == [
         ("no-municipal-reply", "error", ("to-home-nursing",)),
+        # The discharge to home nursing sends no health information; the one to the
+        # short-term bed does, but not the notice that the patient has left.
+        ("no-health-information", "warning", ("to-home-nursing",)),
+        ("no-discharged-notice", "warning", ("to-short-term",)),
         ("no-gp-follow-up", "warning", ("to-short-term",)),
         ("no-readmission-path", "warning", ("to-short-term",)),
         ("no-readmission-path", "warning", ("to-home-nursing",)),
     ]
     # The short-term bed (P14D) and the first home visit (PT2H) come before the GP.
-    assert "14 days and 2 hours" in findings[1].messages["en"]
+    assert "14 days and 2 hours" in findings[3].messages["en"]
     for finding in findings:
         assert all(finding.messages[language] for language in LANGUAGES)

@@ -227,8 +227,11 @@ def test_reachability_rules_agree_with_networkx(pathway: Pathway) -> None:
     homes = [key for key, step in graph.nodes(data="step") if step.kind is StepKind.HOME]
     starts = [key for key in homes if graph.out_degree(key)]
     ends = [key for key in homes if graph.in_degree(key)]
+    # Death is an outcome: a step from which a death step can be reached is no dead end.
+    deaths = [key for key, step in graph.nodes(data="step") if step.kind is StepKind.DEATH]
+    outcomes = [*ends, *deaths]
     reached = set(starts).union(*(nx.descendants(graph, key) for key in starts))
-    returning = set(ends).union(*(nx.ancestors(graph, key) for key in ends))
+    returning = set(outcomes).union(*(nx.ancestors(graph, key) for key in outcomes))
     findings = find_gaps(pathway)
     by_code = {
         code: [f.steps[0] for f in findings if f.code == code]
