@@ -8,8 +8,9 @@ They ask :func:`recognise` which catalogue messages a text names, and it answers
 message is named when its code is one of the words or one of its terms (its names in
 bokmål, nynorsk and English, and the synonyms people write) stands in the text as whole,
 consecutive words. So "Sjekk om pasienten har vært innlagt siste 30 dager" names no
-message (``innlagt`` alone is not a term of LOG_INNLAGT: "innlagt pasient" is), and
-"sykepleieepikrise" is not "epikrise".
+message (``innlagt`` alone is not a term of LOG_INNLAGT: "innlagt pasient" is; nor is
+"ready for discharge", a state, the notice of it), and "sykepleieepikrise" is not
+"epikrise".
 
 Each :class:`CatalogueMessage` says which level sends it (``None``: either, as an updated
 medication list goes both ways) and at which moment of the pathway it belongs
@@ -124,8 +125,10 @@ CATALOGUE: tuple[CatalogueMessage, ...] = (
         nb="Melding om innlagt pasient",
         nn="Melding om innlagd pasient",
         synonyms=(
-            "innlagt pasient",
-            "innlagd pasient",
+            "varsel om innlagt pasient",
+            "varsel om innlagd pasient",
+            "melding om innleggelse",
+            "melding om innlegging",
             "innleggelsesmelding",
             "innleggingsmelding",
             "admission notice",
@@ -145,7 +148,7 @@ CATALOGUE: tuple[CatalogueMessage, ...] = (
             "helseopplysningar",
             "helseopplysninger ved søknad",
             "helseopplysningar ved søknad",
-            "health information",
+            "health information for the application",
         ),
         sender=_H,
         moment="stay",
@@ -156,15 +159,20 @@ CATALOGUE: tuple[CatalogueMessage, ...] = (
         nb="Melding om utskrivningsklar pasient",
         nn="Melding om utskrivingsklar pasient",
         synonyms=(
-            "utskrivningsklar pasient",
-            "utskrivingsklar pasient",
+            "varsel om utskrivningsklar pasient",
+            "varsel om utskrivingsklar pasient",
+            "utskrivningsklar melding",
+            "utskrivingsklar melding",
+            "meldes utskrivningsklar",
+            "meldt utskrivningsklar",
+            "meldast utskrivingsklar",
+            "meldt utskrivingsklar",
             "utskrivningsklarmelding",
             "utskrivingsklarmelding",
             "melding om utskrivningsklar",
             "melding om utskrivingsklar",
             "ready for discharge notice",
             "notice of ready for discharge",
-            "ready for discharge",
         ),
         sender=_H,
         moment="ready",
@@ -175,7 +183,12 @@ CATALOGUE: tuple[CatalogueMessage, ...] = (
         nb="Tilbakemelding på mottak av utskrivningsklar pasient",
         nn="Tilbakemelding på mottak av utskrivingsklar pasient",
         synonyms=(
-            "tilbakemelding",
+            "tilbakemelding på mottak",
+            "tilbakemelding om mottak",
+            "tilbakemelding fra kommunen",
+            "tilbakemelding frå kommunen",
+            "kommunens tilbakemelding",
+            "kommunen gir tilbakemelding",
             "kommunen svarer",
             "kommunen svarar",
             "svar fra kommunen",
@@ -263,10 +276,10 @@ CATALOGUE: tuple[CatalogueMessage, ...] = (
         nb="Melding om utskrevet pasient",
         nn="Melding om utskriven pasient",
         synonyms=(
-            "utskrevet pasient",
-            "utskriven pasient",
-            "pasienten er utskrevet",
-            "pasienten er utskriven",
+            "varsel om utskrevet pasient",
+            "varsel om utskriven pasient",
+            "utskrivningsmelding",
+            "utskrivingsmelding",
             "discharged patient notice",
             "notice of discharge",
         ),
@@ -302,11 +315,30 @@ def words(text: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
 
 
+_ENDINGS = ("e", "en", "et", "a", "n", "ne", "ene", "ane", "er", "ar", "erne", "s")
+"""Definite, plural and genitive endings of Norwegian nouns (bokmål and nynorsk)."""
+
+
+def _inflected(word: str) -> set[str]:
+    """``word`` and its inflected forms: "epikrise" → "epikrisen", "legemiddelliste" →
+    "legemiddellista", "helseopplysninger" → "helseopplysningene"."""
+    stems = {word}
+    if word.endswith("e"):
+        stems.add(word[:-1])
+    if word.endswith(("er", "ar")):
+        stems.add(word[:-2])
+    return {word} | {stem + ending for stem in stems for ending in _ENDINGS}
+
+
 def _phrases() -> dict[tuple[str, ...], frozenset[str]]:
+    """Every phrase that names a message, the last word of each term in all its forms."""
     named: dict[tuple[str, ...], set[str]] = {}
     for message in CATALOGUE:
-        for term in (message.code, *message.terms):
-            named.setdefault(words(term), set()).add(message.code)
+        named.setdefault(words(message.code), set()).add(message.code)
+        for term in message.terms:
+            *first, last = words(term)
+            for form in _inflected(last):
+                named.setdefault((*first, form), set()).add(message.code)
     return {phrase: frozenset(codes) for phrase, codes in named.items()}
 
 
@@ -328,22 +360,35 @@ def recognise(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
-_SAME_DAY = re.compile(r"\b(?:samme|same) dag(?:en)?\b|\bthe same day\b|\bsame day\b")
-_WITHIN = re.compile(
-    r"\b(?:innen|innan|within)\s+(\d{1,4})\s*"
-    r"(timer|timar|time|hours|hour|t|h|døgn|dager|dagar|dag|days|day|d)\b"
+_NUMBERS = {
+    "en": 1, "ett": 1, "ein": 1, "eitt": 1, "ei": 1, "one": 1, "a": 1, "an": 1,
+    "to": 2, "two": 2, "tre": 3, "three": 3, "fire": 4, "four": 4, "fem": 5, "five": 5,
+    "seks": 6, "six": 6, "sju": 7, "syv": 7, "seven": 7, "fjorten": 14, "fourteen": 14,
+}  # fmt: skip
+_HOURS = {"timer", "timar", "time", "hours", "hour", "t", "h"}
+_DAYS = {"døgn", "dager", "dagar", "dag", "days", "day", "d", "virkedag", "virkedager"}
+_WEEKS = {"uke", "uker", "veke", "veker", "week", "weeks"}
+_NOT = r"(?<!ikke )(?<!ikkje )(?<!not )"
+_SAME_DAY = re.compile(
+    _NOT + r"\b(?:(?:samme|same) dag(?:en)?|(?:the )?same day|ved utskriv(?:n)?ing(?:a|en)?"
+    r"|(?:senest|seinast) (?:på )?utskriv(?:n)?ingsdagen|på utskriv(?:n)?ingsdagen)\b"
 )
+_WITHIN = re.compile(_NOT + r"\b(?:innen|innan|within)\s+(\d{1,4}|[a-zæøå]+)\s*([a-zæøå]+)\b")
 
 
 def spoken_deadline(text: str) -> timedelta | None:
-    """A deadline said in words in ``text``: "samme dag"/"same dag" (the same day),
-    "innen 24 timer", "innan 2 dagar", "within 48 hours"; ``None`` if it says none.
+    """A deadline said in words in ``text``: "samme dag"/"same dag", "ved utskrivning",
+    "senest utskrivningsdagen" (the same day), "innen 24 timer", "innen ett døgn", "innan
+    2 dagar", "within 48 hours", "innen to uker"; ``None`` if it says none, or says it is
+    not ("ikke samme dag").
 
     A checklist item without a ``due`` that says its deadline in words is read as due by
     then, as a coordinator reads it.
 
     >>> spoken_deadline("Send innan 2 døgn"), spoken_deadline("Pårørende informert")
     (datetime.timedelta(days=2), None)
+    >>> spoken_deadline("innen ett døgn"), spoken_deadline("ikke samme dag")
+    (datetime.timedelta(days=1), None)
     """
     folded = unicodedata.normalize("NFKC", text).casefold()
     if _SAME_DAY.search(folded):
@@ -351,7 +396,14 @@ def spoken_deadline(text: str) -> timedelta | None:
     match = _WITHIN.search(folded)
     if match is None:
         return None
-    amount, unit = int(match.group(1)), match.group(2)
-    if unit in {"timer", "timar", "time", "hours", "hour", "t", "h"}:
+    amount_text, unit = match.group(1), match.group(2)
+    amount = int(amount_text) if amount_text.isdigit() else _NUMBERS.get(amount_text)
+    if amount is None:
+        return None
+    if unit in _HOURS:
         return timedelta(hours=amount)
-    return timedelta(days=amount)
+    if unit in _DAYS:
+        return timedelta(days=amount)
+    if unit in _WEEKS:
+        return timedelta(weeks=amount)
+    return None

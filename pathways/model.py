@@ -137,7 +137,8 @@ class AgreedItem:
     """A checklist item an agreement requires on every handover of some kinds.
 
     It is there when the handover's checklist has an item with the same ``key``, or one
-    whose text holds the words of ``text`` (on ``side``, when the agreement names one).
+    whose text says the words of ``text`` in any order and form (on ``side``, when the
+    agreement names one): :func:`pathways.gaps.agreed.has_item`.
     """
 
     key: str

@@ -356,6 +356,137 @@ def straight_home_without_epikrise(document: Document) -> None:
     )
 
 
+# --- drawn differently, read the same: no finding -----------------------------------
+
+
+def with_a_shared_allocation_office(document: Document) -> None:
+    """The allocation office also decides on applications from home."""
+    document["transitions"] += [
+        _go("soker-hjemmefra", "hjemme", "tildeling", "Søker om hjemmesykepleie"),
+        _go("vedtak-hjemme", "tildeling", "hjemmesykepleie", "Vedtak om hjemmesykepleie"),
+    ]
+
+
+def with_a_clinic_that_may_admit(document: Document) -> None:
+    """The outpatient clinic decides whether to admit; its way home is still a visit."""
+    document["steps"].append(
+        _step("innlegge", "Innleggelse nødvendig?", "hospital", "decision", "lege på poliklinikken")
+    )
+    _transition(document, "etter-kontroll")["from"] = "innlegge"
+    document["transitions"] += [
+        _go("vurdert", "poliklinikk", "innlegge", "Vurdert"),
+        _go(
+            "legges-inn",
+            "innlegge",
+            "sengepost",
+            "Innlegges fra poliklinikken",
+            _handover(
+                "lege på poliklinikken",
+                "sykepleier på sengeposten",
+                ["LOG_INNLAGT"],
+                "PT24H",
+                _item("innl", "Melding om innlagt pasient sendes innen ett døgn", "sender", None),
+                _item("mottak", "Sengeposten tar imot", "receiver"),
+            ),
+        ),
+    ]
+
+
+def with_a_discharge_to_the_gp(document: Document) -> None:
+    """A short observation stay, discharged to a follow-up by the GP: no municipal care."""
+    document["steps"].append(
+        _step("obs", "Observasjonspost", "hospital", "treatment", "sykepleier", "PT24H")
+    )
+    document["transitions"] += [
+        _go("til-obs", "akuttmottak", "obs", "Observasjon"),
+        _go(
+            "obs-fastlege",
+            "obs",
+            "fastlege",
+            "Hjem, oppfølging hos fastlegen",
+            _handover(
+                "lege på observasjonsposten",
+                "fastlege",
+                ["Epikrisen"],
+                "PT0H",
+                _item("e", "Epikrisen til fastlegen", "sender"),
+                _item("t", "Fastlegen setter opp time", "receiver", "P14D"),
+            ),
+        ),
+    ]
+
+
+def with_a_notice_without_deadline_inside_the_hospital(document: Document) -> None:
+    """The ready notice on a transition inside the hospital, whose handover (optional
+    there) has no deadline: it goes with the transition."""
+    document["steps"].append(
+        _step(
+            "klar-sengepost", "Utskrivningsklar på sengeposten", "hospital", "other", "sykepleier"
+        )
+    )
+    klar = _transition(document, "klar")
+    klar["from"] = "klar-sengepost"
+    klar["handover"]["messages"] = ["HELSEOPPL_SOKNAD"]
+    klar["handover"]["checklist"] = [
+        _item("sendt", "Søknad sendt", "sender"),
+        _item("registrert", "Søknaden er registrert", "receiver"),
+    ]
+    document["transitions"].append(
+        _go(
+            "erklaert",
+            "utskrivningsklar",
+            "klar-sengepost",
+            "Erklært utskrivningsklar",
+            {
+                "sender_role": "lege",
+                "receiver_role": "",
+                "messages": ["LOG_UTSKRIVNINGSKLAR"],
+                "deadline": None,
+                "checklist": [],
+            },
+        )
+    )
+
+
+# --- gaps the rules used to miss ---------------------------------------------------
+
+
+def readmitted_from_short_term_without_report(document: Document) -> None:
+    """Readmitted from the short-term bed (led by the nursing-home doctor) with a
+    referral only: the admission report or medication list is missing."""
+    document["transitions"].append(
+        _go(
+            "korttid-reinnlegges",
+            "korttid",
+            "akuttmottak",
+            "Forverring på korttid",
+            _handover(
+                "sykepleier på korttid",
+                "lege i akuttmottaket",
+                ["HENVISNING", "Melding om innlagt pasient"],
+                "PT24H",
+                _item("henv", "Henvisning fra sykehjemslegen", "sender", "PT1H"),
+                _item("innl", "Melding om innlagt pasient til kommunen", "receiver", "PT24H"),
+            ),
+        )
+    )
+
+
+def with_a_feedback_that_is_no_reply(document: Document) -> None:
+    """The office's answer only promises feedback on a faulty application."""
+    svar = _transition(document, "svar")
+    svar["handover"]["messages"] = ["Søknad registrert"]
+    svar["handover"]["checklist"] = [
+        _item(
+            "tb",
+            "Gi tilbakemelding til sykehuset samme dag dersom søknaden er mangelfull",
+            "sender",
+            None,
+        ),
+        _item("lest", "Lest", "receiver"),
+    ]
+
+
 def encode(document: Document) -> bytes:
     return json.dumps(document, ensure_ascii=False).encode()
 

@@ -7,11 +7,13 @@ discharges to municipal care. They are data (``RuleSettings.required_items``), i
 from the partnership, and checked whatever rule sets are on.
 
 A handover has an agreed item when one of its checklist items has the item's ``key``, or
-its text holds the words of the item's ``text`` in order (normalised as the message
-catalogue does: "Pårørende informert om utskrivning" holds "pårørende informert"), on the
-agreed ``side`` when the agreement names one. So an agreement states its items as briefly
-as a coordinator would say them. A cross-level transition without a handover lacks every
-item (``missing-handover`` says so too).
+its text has every word of the item's ``text`` (of three letters or more), in any order
+and in any form: a word counts when one of the text's words begins as it does (its first
+five letters, or all of a shorter word). So "Informer pårørande" has "pårørende
+informert", in nynorsk and the other way round; an agreement states its items as
+briefly as a coordinator would say them, on the agreed ``side`` when it names one. A
+cross-level transition without a handover lacks every item (``missing-handover`` says so
+too).
 
 One finding per transition that lacks any, listing every item it lacks.
 """
@@ -31,11 +33,16 @@ from pathways.model import AgreedItem, Handover
 __all__ = ["check_agreed_items", "has_item"]
 
 
-def _contains(text: tuple[str, ...], phrase: tuple[str, ...]) -> bool:
-    if not phrase:
-        return False
-    size = len(phrase)
-    return any(text[start : start + size] == phrase for start in range(len(text) - size + 1))
+_STEM = 5
+
+
+def _stems(text: str) -> set[str]:
+    return {word[:_STEM] for word in words(text) if len(word) >= 3}
+
+
+def _says(text: str, agreed: set[str]) -> bool:
+    said = words(text)
+    return bool(agreed) and all(any(word.startswith(stem) for word in said) for stem in agreed)
 
 
 def has_item(handover: Handover | None, item: AgreedItem) -> bool:
@@ -46,13 +53,18 @@ def has_item(handover: Handover | None, item: AgreedItem) -> bool:
     >>> told = ChecklistItem("kin", "Pårørende informert om utskrivning", Side.SENDER)
     >>> has_item(Handover(checklist=(told,)), agreed)
     True
+    >>> has_item(Handover(checklist=(ChecklistItem("x", "Informer pårørande", Side.SENDER),)),
+    ...          agreed)
+    True
+    >>> has_item(Handover(checklist=(ChecklistItem("x", "Pårørende", Side.SENDER),)), agreed)
+    False
     """
     if handover is None:
         return False
-    phrase = words(item.text)
+    agreed = _stems(item.text)
     return any(
         (item.side is None or present.side is item.side)
-        and (present.key == item.key or _contains(words(present.text), phrase))
+        and (present.key == item.key or _says(present.text, agreed))
         for present in handover.checklist
     )
 

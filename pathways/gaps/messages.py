@@ -111,6 +111,7 @@ _READY = {
     "nn": "legen vurderer pasienten som utskrivingsklar",
 }
 _NOTICE = {"en": "the notice", "nb": "meldingen", "nn": "meldinga"}
+_VISIT = {"en": "the visit", "nb": "konsultasjonen", "nn": "konsultasjonen"}
 
 
 def step_ref(step: Step) -> str:
@@ -170,11 +171,14 @@ def unreachable_step(step: Step) -> Texts:
 def dead_end(step: Step) -> Texts:
     return {
         "en": f"From step {step_ref(step)} the patient can never get home: no chain of "
-        "transitions leads on to a home step, so the patient is stuck there.",
+        "transitions leads on to a home step (or ends in a death step), so the patient is "
+        "stuck there.",
         "nb": f"Fra steget {step_ref(step)} kommer pasienten aldri hjem: ingen kjede av "
-        "overganger fører videre til et hjemmesteg, så pasienten blir stående fast der.",
+        "overganger fører videre til et hjemmesteg (eller ender i et dødssteg), så "
+        "pasienten blir stående fast der.",
         "nn": f"Frå steget {step_ref(step)} kjem pasienten aldri heim: inga kjede av "
-        "overgangar fører vidare til eit heimesteg, så pasienten blir ståande fast der.",
+        "overgangar fører vidare til eit heimesteg (eller endar i eit dødssteg), så "
+        "pasienten blir ståande fast der.",
     }
 
 
@@ -434,20 +438,37 @@ def no_discharge_information(
         "nb": "Etter den polikliniske konsultasjonen" if visit else "Utskrivning",
         "nn": "Etter den polikliniske konsultasjonen" if visit else "Utskriving",
     }
-    return {
-        "en": f"{event['en']} {ref['en']}: the hospital does not send {parts['en']} "
-        f"{_after(limit, _DISCHARGE, 'en')}. Add "
-        f"{'them' if many else 'it'} to the messages of this handover with that deadline, "
-        "or as a required checklist item for the hospital.",
-        "nb": f"{event['nb']} {ref['nb']}: sykehuset sender ikke {parts['nb']} "
-        f"{_after(limit, _DISCHARGE, 'nb')}. Legg {'dem' if many else 'den'} "
-        "til i meldingene i denne overleveringen med den fristen, eller som et påkrevd "
-        "sjekkpunkt for sykehuset.",
-        "nn": f"{event['nn']} {ref['nn']}: sjukehuset sender ikkje {parts['nn']} "
-        f"{_after(limit, _DISCHARGE, 'nn')}. Legg {'dei' if many else 'han'} "
-        "til i meldingane i denne overleveringa med den fristen, eller som eit påkravd "
-        "sjekkpunkt for sjukehuset.",
+    when = _VISIT if visit else _DISCHARGE
+    sends = {
+        "en": f"sends neither {' nor '.join(parts_of(missing, 'en'))}"
+        if many
+        else f"does not send {parts['en']}",
+        "nb": f"sender verken {' eller '.join(parts_of(missing, 'nb'))}"
+        if many
+        else f"sender ikke {parts['nb']}",
+        "nn": f"sender verken {' eller '.join(parts_of(missing, 'nn'))}"
+        if many
+        else f"sender ikkje {parts['nn']}",
     }
+    return {
+        "en": f"{event['en']} {ref['en']}: the hospital {sends['en']} "
+        f"{_after(limit, when, 'en')}. Add {'them' if many else 'it'} to the messages of "
+        "this handover with that deadline, or as a required checklist item for the "
+        "hospital.",
+        "nb": f"{event['nb']} {ref['nb']}: sykehuset {sends['nb']} "
+        f"{_after(limit, when, 'nb')}. Legg {'dem' if many else 'den'} til i meldingene i "
+        "denne overleveringen med den fristen, eller som et påkrevd sjekkpunkt for "
+        "sykehuset.",
+        "nn": f"{event['nn']} {ref['nn']}: sjukehuset {sends['nn']} "
+        f"{_after(limit, when, 'nn')}. Legg {'dei' if many else 'det som manglar'} til i "
+        "meldingane i denne overleveringa med den fristen, eller som eit påkravd sjekkpunkt "
+        "for sjukehuset.",
+    }
+
+
+def parts_of(missing: Sequence[str], language: str) -> list[str]:
+    """The names of the missing discharge information, in ``language``."""
+    return [_DISCHARGE_INFORMATION[part][language] for part in missing]
 
 
 def no_health_information(transition: Transition, source: Step, target: Step) -> Texts:

@@ -12,8 +12,9 @@ The transitions between the levels are read as a coordinator reads them
 (which is neither admission nor discharge).
 
 *discharge to municipal care*
-    a discharge into a municipal step that is neither a ``home`` nor a ``death`` step
-    (the patient is received by a municipal service: home nursing, a short-term bed, ...).
+    a discharge into a municipal step that is neither a ``home`` nor a ``death`` step,
+    nor a follow-up by the GP (the patient is received by a municipal service: home
+    nursing, a short-term bed, ...).
 *in the stay before the discharge*
     on **every** way from the stay's admission to the step the patient is discharged
     from, through the stay's steps: on a transition inside the hospital (the
@@ -32,7 +33,8 @@ The transitions between the levels are read as a coordinator reads them
        one, a deadline its text says in words ("samme dag", "innen 24 timer").
 
     *Mentions* ``M``: the same, whatever the deadline. A transition without a handover
-    sends nothing.
+    sends nothing; a handover within one level needs no deadline, and what it names
+    goes with the transition.
 
 Rules
 -----
@@ -41,9 +43,11 @@ Rules
     LOG_INNLAGT sent within ``admission_notice`` (24 h) on the admission or on every way
     there in the stay.
 ``no-admission-information`` (warning)
-    an admission of a patient with municipal services (from a municipal step that is no
-    home and whose ``responsible`` names no doctor) whose handover mentions neither the
-    INNLEGGELSESRAPPORT nor an updated LEGEMIDDELLISTE: they go with the patient.
+    an admission of a patient with municipal services (from a municipal step that is
+    neither a home nor a doctor's assessment, referral or follow-up: the legevakt and the
+    fastlege refer, a short-term bed or home nursing reports) whose handover mentions
+    neither the INNLEGGELSESRAPPORT nor an updated LEGEMIDDELLISTE: they go with the
+    patient.
 ``no-ready-notice`` (error)
     a discharge to municipal care without LOG_UTSKRIVNINGSKLAR sent within
     ``ready_notice`` (the same day) on the discharge or in the stay before it.
@@ -64,9 +68,10 @@ Rules
     a discharge to municipal care whose handover does not send LOG_UTSKREVET within
     ``discharged_notice`` (the same day).
 ``no-withdrawal-notice`` (warning)
-    a transition in a stay that sends the ready notice, after which a way leads back to
-    a treatment, admission or assessment step of the hospital without LOG_AVMELDING
-    mentioned on it: readiness can lapse and the municipality is not told.
+    a transition in a stay that sends the ready notice, after which a way leads back
+    within the stay to where readiness was declared (the transition's source: treatment
+    again, then a new decision) without LOG_AVMELDING mentioned on it: readiness can
+    lapse and the municipality is not told.
 ``no-gp-follow-up`` (warning)
     a discharge after which the patient can get to a home step through municipal steps
     without passing a *GP follow-up step*: a municipal step of kind ``follow_up`` whose
@@ -78,7 +83,10 @@ Rules
     Routes that go back into hospital are readmissions and not followed.
 ``no-readmission-path`` (warning)
     a discharge after which no admission or outpatient visit can be reached through
-    municipal steps: the patient has no way back to the hospital if they get worse.
+    municipal steps: the patient has no way back to the hospital if they get worse. Home
+    is one place, however many steps draw it: a discharge home (straight, or by the GP)
+    has a way back when one starts at any home step; a discharge to municipal care needs
+    its own, from the care.
 
 Each rule reports one finding per transition, in document order. Every "on every way"
 is one search over the whole graph (:meth:`GraphIndex.reach_avoiding`): the rules stay
@@ -87,6 +95,7 @@ linear in the size of the pathway.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import re
 from collections.abc import Collection, Mapping
@@ -117,9 +126,28 @@ DOCTOR_ROLE = re.compile(
 """A ``responsible`` text that names a doctor (fastlege, legevakt, kommunelege, ...): an
 admission from a doctor is a referral, not one of a patient with municipal services."""
 
+
+def _municipal_care(step: Step) -> bool:
+    """Whether a discharge into ``step`` is one to municipal care: not home, not death,
+    and not straight to the GP (a follow-up step the fastlege is responsible for)."""
+    if step.kind in (StepKind.HOME, StepKind.DEATH):
+        return False
+    return not (step.kind is StepKind.FOLLOW_UP and GP_ROLE.search(step.responsible))
+
+
+def _with_services(step: Step) -> bool:
+    """Whether a patient admitted from ``step`` comes from municipal services: any
+    municipal step but home and a doctor's assessment, referral or follow-up (the
+    legevakt, the fastlege: they refer; a short-term bed or home nursing reports)."""
+    if step.kind is StepKind.HOME:
+        return False
+    doctor = DOCTOR_ROLE.search(step.responsible) is not None
+    return not (doctor and step.kind in _REFERRING)
+
+
 _UNLIMITED = timedelta.max
+_REFERRING = (StepKind.ASSESSMENT, StepKind.REFERRAL, StepKind.FOLLOW_UP)
 _BOTH = frozenset(Side)
-_TREATMENT = (StepKind.TREATMENT, StepKind.ADMISSION, StepKind.ASSESSMENT)
 
 
 @lru_cache(maxsize=1024)
@@ -207,11 +235,7 @@ class _Norway:
         self.stays = stays = Stays.of(index)
         steps, targets = index.steps, index.targets
         self.municipal = stays.municipal
-        self.to_care = [
-            edge
-            for edge in stays.discharges
-            if steps[targets[edge]].kind not in (StepKind.HOME, StepKind.DEATH)
-        ]
+        self.to_care = [edge for edge in stays.discharges if _municipal_care(steps[targets[edge]])]
         transitions = index.transitions
         # Only transitions with a handover can send anything.
         self.in_stay = [
@@ -253,6 +277,10 @@ class _Norway:
         asked = (id(handover), code, limit, source, target)
         answer = self._answers.get(asked)
         if answer is None:
+            if source is target and handover.deadline is None:
+                # Within one level a handover needs no deadline: what it names goes with
+                # the transition itself.
+                handover = dataclasses.replace(handover, deadline="PT0H")
             answer = sends(handover, code, _sides(code, source, target), limit)
             self._answers[asked] = answer
         return answer
@@ -301,7 +329,7 @@ class _Norway:
         found = []
         for edge in self.stays.admissions:
             transition, source, target = self._ends(edge)
-            if source.kind is StepKind.HOME or DOCTOR_ROLE.search(source.responsible):
+            if not _with_services(source):
                 continue
             if not (
                 self._sends(edge, "INNLEGGELSESRAPPORT", None)
@@ -355,8 +383,9 @@ class _Norway:
         index, limit = self.index, self.deadlines["discharge_information"]
         steps, targets = index.steps, index.targets
         care = set(self.to_care)
+        discharges = set(self.stays.discharges)
         found = []
-        for edge in sorted((*self.stays.discharges, *self.stays.outpatient_returns)):
+        for edge in sorted((*discharges, *self.stays.outpatient_returns)):
             if steps[targets[edge]].kind is StepKind.DEATH:
                 continue
             if edge in care:
@@ -365,7 +394,7 @@ class _Norway:
                     for part, code in (("epikrise", "EPIKRISE"), ("medication", "LEGEMIDDELLISTE"))
                     if not self._sends(edge, code, limit)
                 ]
-            elif edge in self.stays.discharges:
+            elif edge in discharges:
                 missing = [] if self._sends(edge, "EPIKRISE", limit) else ["epikrise"]
             else:
                 noted = self._sends(edge, "EPIKRISE", limit) or self._sends(
@@ -398,21 +427,21 @@ class _Norway:
 
     def withdrawal_notice(self) -> list[Finding]:
         index = self.index
-        treatment = [
-            number
-            for number, step in enumerate(index.steps)
-            if index.hospital[number] and step.kind in _TREATMENT
-        ]
-        # Steps of a stay from which treatment can be reached without a withdrawal notice.
+        ready = [edge for edge in self.in_stay if self._sends(edge, "LOG_UTSKRIVNINGSKLAR", None)]
+        if not ready:
+            return []
+        # Readiness lapses when a way leads from after the notice back to where it was
+        # declared (treatment again, then a new decision), with no withdrawal on it.
+        declared = [index.sources[edge] for edge in ready]
         lapses = index.reach_avoiding(
-            treatment,
+            declared,
             self._marked("LOG_AVMELDING", None),
             reverse=True,
             allowed=self.stays.stay,
         )
         found = []
-        for edge in self.in_stay:
-            if lapses[index.targets[edge]] and self._sends(edge, "LOG_UTSKRIVNINGSKLAR", None):
+        for edge in ready:
+            if lapses[index.targets[edge]]:
                 texts = messages.no_withdrawal_notice(*self._ends(edge))
                 found.append(self._finding("no-withdrawal-notice", edge, texts))
         return found
@@ -500,10 +529,23 @@ class _Norway:
             index.sources[edge] for edge in (*stays.admissions, *stays.outpatient_arrivals)
         ]
         can_return = index.reach(returning, reverse=True, allowed=self.municipal)
+        # Home is one place, however many steps draw it: a discharge home (straight, or
+        # by the GP) can take the way back that starts at home. A discharge to municipal
+        # care needs its own way back, from the care.
+        homes = [number for number, step in enumerate(index.steps) if step.kind is StepKind.HOME]
+        home_returns = any(can_return[home] for home in homes)
+        goes_home = (
+            index.reach(homes, reverse=True, allowed=self.municipal) if home_returns else None
+        )
+        care = set(self.to_care)
         found = []
         for edge in stays.discharges:
             target = index.steps[index.targets[edge]]
-            if target.kind is not StepKind.DEATH and not can_return[index.targets[edge]]:
+            if target.kind is StepKind.DEATH:
+                continue
+            if goes_home is not None and edge not in care and goes_home[index.targets[edge]]:
+                continue
+            if not can_return[index.targets[edge]]:
                 texts = messages.no_readmission_path(*self._ends(edge))
                 found.append(self._finding("no-readmission-path", edge, texts))
         return found

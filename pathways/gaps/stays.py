@@ -3,18 +3,16 @@
 A transition between a municipal and a hospital step is not always an admission or a
 discharge. This module reads a pathway's graph the way the people who wrote it mean it:
 
-*ends*
-    steps of kind ``home`` or ``death``: where a patient's course may end.
 *case handling during a stay*
-    a group of municipal steps (joined by municipal transitions) that cannot be
-    reached from a home step through municipal steps alone, from which no end can be
-    reached through municipal steps alone, and where the municipality only handles the
-    case: every step of the group is of kind ``assessment``, ``decision``, ``referral``
-    or ``other``, none receives or treats the patient. That is the municipality's
-    *tildelingskontor* deciding services on the hospital's application while the
-    patient is still in hospital. The patient never leaves the stay; the transitions to
-    and from such a step are ``case_handling``, neither admission nor discharge. (A
-    group with a ``reception`` or ``treatment`` step, say a short-term bed between two
+    a group of municipal steps, joined by municipal transitions, that only handle the
+    case (every step of kind ``assessment``, ``decision``, ``referral`` or ``other``:
+    none receives or treats the patient), that a transition from the hospital enters and
+    from which a transition leads back to the hospital. That is the municipality's
+    *tildelingskontor* deciding services on the hospital's application while the patient
+    is still in hospital, however many steps it draws and whether or not it also handles
+    applications from home. The patient never leaves the stay; the transitions between
+    such a group and the hospital are ``case_handling``, neither admission nor discharge.
+    (A group with a ``reception`` or ``treatment`` step, say a short-term bed between two
     stays, is municipal care: the patient was discharged to it and is admitted again.)
 *the stay*
     the hospital steps and the municipal case-handling steps: the steps a patient is in
@@ -27,12 +25,15 @@ discharge. This module reads a pathway's graph the way the people who wrote it m
 *outpatient visit*
     an arrival into a hospital step of kind ``outpatient`` or ``follow_up`` from which no
     inpatient step can be reached within the stay (a poliklinisk control), and a
-    departure from a hospital step that only such arrivals lead to within the stay.
-    No admission or ready-for-discharge notices belong to it; an epikrise or a
-    poliklinisk notat to the GP does (helsepersonelloven § 45a).
+    departure from a hospital step that no inpatient step leads to within the stay, when
+    an outpatient arrival does. No admission or ready-for-discharge notices belong to it;
+    an epikrise or a poliklinisk notat to the GP does (helsepersonelloven § 45a). A
+    clinic that may admit the patient is an admission (the notice is due on the way to
+    the inpatient step), and its way home without admission is still a visit.
 *admission* and *discharge*
-    the other arrivals and departures: into and out of an inpatient stay (a departure
-    that no arrival leads to, in an unfinished draft, is read as a discharge).
+    the other arrivals, and the departures that an inpatient step leads to within the
+    stay (a departure that nothing leads to, in an unfinished draft, is read as a
+    discharge).
 
 All of it takes a few linear searches over the :class:`~pathways.gaps.index.GraphIndex`.
 """
@@ -46,7 +47,6 @@ from pathways.model import StepKind
 
 __all__ = ["Stays"]
 
-_ENDS = (StepKind.HOME, StepKind.DEATH)
 _CASE_WORK = (StepKind.ASSESSMENT, StepKind.DECISION, StepKind.REFERRAL, StepKind.OTHER)
 _OUTPATIENT = (StepKind.OUTPATIENT, StepKind.FOLLOW_UP)
 _INPATIENT = (StepKind.ADMISSION, StepKind.TREATMENT, StepKind.DISCHARGE)
@@ -72,14 +72,8 @@ class Stays:
         steps, hospital = index.steps, index.hospital
         sources, targets = index.sources, index.targets
         municipal = hospital.translate(bytes.maketrans(b"\x00\x01", b"\x01\x00"))
-        homes = [number for number, step in enumerate(steps) if step.kind is StepKind.HOME]
-        ends = [
-            number for number, step in enumerate(steps) if step.kind in _ENDS and municipal[number]
-        ]
-        from_home = index.reach(homes, allowed=municipal)
-        to_end = index.reach(ends, reverse=True, allowed=municipal)
         stay = bytearray(hospital)
-        for step in _case_handling(index, municipal, from_home, to_end):
+        for step in _case_handling(index, hospital):
             stay[step] = 1
         arrivals: list[int] = []
         departures: list[int] = []
@@ -98,26 +92,24 @@ class Stays:
             if hospital[number] and step.kind in _INPATIENT
         ]
         visits = [edge for edge in arrivals if steps[targets[edge]].kind in _OUTPATIENT]
-        outpatient_arrivals = []
-        if visits:  # a search only when there is a visit to tell from a stay
+        outpatient_arrivals: list[int] = []
+        returns: list[int] = []
+        if visits:  # searches only when there is a visit to tell from a stay
             leads_to_inpatient = index.reach(inpatient, reverse=True, allowed=stay)
             outpatient_arrivals = [edge for edge in visits if not leads_to_inpatient[targets[edge]]]
-        outpatient = set(outpatient_arrivals)
-        admissions = [edge for edge in arrivals if edge not in outpatient]
-        returns = []
-        if outpatient_arrivals:
-            inpatient_stay = index.reach([targets[edge] for edge in admissions], allowed=stay)
-            visit = index.reach([targets[edge] for edge in outpatient_arrivals], allowed=stay)
+            after_inpatient = index.reach(inpatient, allowed=stay)
+            visit = index.reach([targets[edge] for edge in visits], allowed=stay)
             returns = [
                 edge
                 for edge in departures
-                if visit[sources[edge]] and not inpatient_stay[sources[edge]]
+                if visit[sources[edge]] and not after_inpatient[sources[edge]]
             ]
         back = set(returns)
+        outpatient = set(outpatient_arrivals)
         return cls(
             stay=stay,
             municipal=municipal,
-            admissions=admissions,
+            admissions=[edge for edge in arrivals if edge not in outpatient],
             discharges=[edge for edge in departures if edge not in back],
             outpatient_arrivals=outpatient_arrivals,
             outpatient_returns=returns,
@@ -134,18 +126,15 @@ class Stays:
         return kinds
 
 
-def _case_handling(
-    index: GraphIndex, municipal: bytearray, from_home: bytearray, to_end: bytearray
-) -> list[int]:
-    """The municipal steps of case handling: groups of municipal steps cut off from home
-    on both sides (see the module docstring) that only handle the case."""
+def _case_handling(index: GraphIndex, hospital: bytearray) -> list[int]:
+    """The municipal steps of case handling during a stay (see the module docstring)."""
     steps = index.steps
-    cut_off = bytearray(
-        1 if on_municipal and not (came or goes) else 0
-        for on_municipal, came, goes in zip(municipal, from_home, to_end, strict=True)
+    work = bytearray(
+        1 if not on_hospital and step.kind in _CASE_WORK else 0
+        for on_hospital, step in zip(hospital, steps, strict=True)
     )
-    # Union-find over the municipal transitions between cut-off steps: linear, and a
-    # group is judged as a whole.
+    # Union-find over the transitions between case-work steps: linear, and a group is
+    # judged as a whole.
     parent = list(range(len(steps)))
 
     def root(step: int) -> int:
@@ -154,14 +143,21 @@ def _case_handling(
             step = parent[step]
         return step
 
-    for source, target in zip(index.sources, index.targets, strict=True):
-        if cut_off[source] and cut_off[target]:
+    sources, targets = index.sources, index.targets
+    for source, target in zip(sources, targets, strict=True):
+        if work[source] and work[target]:
             parent[root(source)] = root(target)
-    caring = {
-        root(number)
-        for number, step in enumerate(steps)
-        if cut_off[number] and step.kind not in _CASE_WORK
+    entered = {
+        root(target)
+        for source, target in zip(sources, targets, strict=True)
+        if work[target] and hospital[source]
     }
-    return [
-        number for number in range(len(steps)) if cut_off[number] and root(number) not in caring
-    ]
+    left = {
+        root(source)
+        for source, target in zip(sources, targets, strict=True)
+        if work[source] and hospital[target]
+    }
+    groups = entered & left
+    if not groups:
+        return []
+    return [number for number in range(len(steps)) if work[number] and root(number) in groups]

@@ -279,7 +279,7 @@ def test_discharge_information_as_one_checklist_item() -> None:
     assert norway_codes(clean(discharge=with_items(bare, both))) == []
     late = dataclasses.replace(both, due="PT48H")
     (finding,) = found(clean(discharge=with_items(bare, late)), "no-discharge-information")
-    assert "epikrise og legemiddelliste" in finding.messages["nb"]
+    assert "verken epikrise eller legemiddelliste" in finding.messages["nb"]
 
 
 def test_discharge_without_a_handover_sends_nothing() -> None:

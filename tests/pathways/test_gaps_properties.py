@@ -45,7 +45,9 @@ HANDOVERS = [
         receiver_role="home nursing",
         messages=("LOG_UTSKRIVNINGSKLAR", "EPIKRISE"),
         deadline="PT24H",
-        checklist=(ChecklistItem("reply", "Tilbakemelding", Side.RECEIVER, True, "PT0H"),),
+        checklist=(
+            ChecklistItem("reply", "Tilbakemelding på mottak", Side.RECEIVER, True, "PT0H"),
+        ),
     ),
 ]
 
