@@ -9,8 +9,8 @@
     pathways token create --org ID --scope read|edit|admin|operator --name NAME
     pathways token list --org ID [--json]
     pathways token revoke ID
-    pathways check FILE [--rules core,norway] [--format text|json] [--language en|nb]
-    pathways export FILE --format bpmn|fhir|svg|html|... [--output OUT]
+    pathways check FILE [--rules core,norway] [--format text|json] [--language en|nb|nn]
+    pathways export FILE --format bpmn|fhir|svg|html|... [--output OUT] [--language en|nb|nn]
 
 ``PATHWAYS_DATABASE_URL`` selects the database (default: the SQLite file ``pathways.db``
 in the user's data directory, e.g. ``~/.local/share/hjem-til-hjem`` on Linux). The

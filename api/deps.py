@@ -26,6 +26,7 @@ from api.openapi import SPEC_REQUIRED
 from api.services.auth import Client, authenticate
 from api.settings import Settings
 from db.session import Database
+from pathways.errors import Bilingual
 from pathways.limits import DEFAULT_LIMITS, Limits
 from pathways.text import KEY_PATTERN
 
@@ -42,6 +43,7 @@ __all__ = [
     "SessionDep",
     "SettingsDep",
     "VersionSelector",
+    "problem_language",
 ]
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -132,7 +134,10 @@ async def get_page(
     size = settings.default_page_size if limit is None else limit
     if size > settings.max_page_size:
         raise Unprocessable(
-            f"limit is {size}; at most {settings.max_page_size} items are served per page",
+            Bilingual(
+                f"limit is {size}; at most {settings.max_page_size} items are served per page",
+                f"limit er {size}, men en side har høyst {settings.max_page_size} elementer.",
+            ),
             errors=[
                 {
                     "loc": ["query", "limit"],
@@ -193,12 +198,12 @@ CONDITIONAL = Depends(get_if_none_match)
 
 
 def _language(header: str | None) -> str:
-    """``nb`` or ``en`` from an Accept-Language header (``no`` and ``nn`` read as ``nb``)."""
+    """``nb``, ``nn`` or ``en`` from an Accept-Language header (``no`` reads as ``nb``)."""
     best, best_q = "en", -1.0
     for part in (header or "")[:500].split(","):
         tag, _, params = part.strip().partition(";")
         primary = tag.strip().lower().split("-")[0]
-        language = {"nb": "nb", "no": "nb", "nn": "nb", "en": "en"}.get(primary)
+        language = {"nb": "nb", "no": "nb", "nn": "nn", "en": "en"}.get(primary)
         q = 1.0
         if params.strip().startswith("q="):
             try:
@@ -210,13 +215,21 @@ def _language(header: str | None) -> str:
     return best
 
 
+def problem_language(header: str | None) -> str:
+    """The language of a problem's title and detail, from an Accept-Language header:
+    ``nb`` for Norwegian (``nb``, ``no`` and ``nn``: problems are said in bokmål), ``en``
+    otherwise. The problem handlers read the header themselves: a problem may come before
+    any dependency has run."""
+    return "en" if _language(header) == "en" else "nb"
+
+
 async def get_language(
     accept_language: Annotated[
         str | None,
         Header(
             alias="Accept-Language",
             max_length=500,
-            description="nb (also no, nn) for Norwegian bokmål; en otherwise",
+            description="nb (also no) for Norwegian bokmål, nn for nynorsk; en otherwise",
         ),
     ] = None,
 ) -> str:

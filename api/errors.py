@@ -14,16 +14,26 @@ The tree::
     ├── RuleViolation           422  valid as the spec says, but against a product rule
     ├── PreconditionRequired    428  a change without If-Match
     └── Unavailable             503  overloaded: retry after a moment
+
+Each says its title and its detail in English and Norwegian bokmål (a
+:class:`~pathways.errors.Bilingual`); the answer is in the language the client accepts
+(:mod:`api.problems`). :class:`BodyTooLarge` is the one error raised where only the
+framework's own HTTP exception gets through: inside the request body's stream.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from pathways.errors import Bilingual
+
 __all__ = [
     "PROBLEM_TYPE_BASE",
     "ApiError",
     "BadRequest",
+    "BodyTooLarge",
     "Conflict",
     "Forbidden",
     "NotFound",
@@ -41,18 +51,20 @@ PROBLEM_TYPE_BASE = "urn:hjem-til-hjem:problem:"
 
 class ApiError(Exception):
     status: ClassVar[int] = 500
-    title: ClassVar[str] = "Internal server error"
+    title: ClassVar[Bilingual] = Bilingual("Internal server error", "Intern feil i tjenesten")
     slug: ClassVar[str] = "internal-error"
 
     def __init__(
         self,
-        detail: str,
+        detail: Bilingual,
         *,
         extra: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(detail)
-        self.detail = detail
+        super().__init__(detail.en)
+        self.text = detail
+        self.detail = detail.en
+        """The English detail: what the audit log and the console say."""
         self.extra = extra or {}
         self.headers = headers or {}
 
@@ -62,48 +74,61 @@ class ApiError(Exception):
 
 
 class BadRequest(ApiError):
-    status, title, slug = 400, "Bad request", "bad-request"
+    status, slug = 400, "bad-request"
+    title = Bilingual("Bad request", "Ugyldig forespørsel")
 
 
 class Unauthorized(ApiError):
-    status, title, slug = 401, "Not authenticated", "unauthorized"
+    status, slug = 401, "unauthorized"
+    title = Bilingual("Not authenticated", "Ikke autentisert")
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: Bilingual) -> None:
         super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
 
 
 class Forbidden(ApiError):
-    status, title, slug = 403, "Not allowed", "forbidden"
+    status, slug = 403, "forbidden"
+    title = Bilingual("Not allowed", "Ikke tillatt")
 
 
 class NotFound(ApiError):
-    status, title, slug = 404, "Not found", "not-found"
+    status, slug = 404, "not-found"
+    title = Bilingual("Not found", "Ikke funnet")
 
 
 class Conflict(ApiError):
-    status, title, slug = 409, "Conflict", "conflict"
+    status, slug = 409, "conflict"
+    title = Bilingual("Conflict", "Konflikt")
 
 
 class PreconditionFailed(ApiError):
-    status, title, slug = 412, "The resource has changed", "precondition-failed"
+    status, slug = 412, "precondition-failed"
+    title = Bilingual("The resource has changed", "Ressursen er endret i mellomtiden")
 
     def __init__(self, *, current_etag: str, sent: str) -> None:
         super().__init__(
-            f"If-Match was {sent}, but the current revision is {current_etag}; "
-            "read the resource again, reapply your change and send the new ETag",
+            Bilingual(
+                f"If-Match was {sent}, but the current revision is {current_etag}; "
+                "read the resource again, reapply your change and send the new ETag",
+                f"If-Match var {sent}, men gjeldende revisjon er {current_etag}. Noen har "
+                "endret ressursen etter at du leste den: les den på nytt, gjør endringen "
+                "igjen og send den nye ETag-en.",
+            ),
             extra={"current_etag": current_etag},
             headers={"ETag": current_etag},
         )
 
 
 class PayloadTooLarge(ApiError):
-    status, title, slug = 413, "Request body too large", "payload-too-large"
+    status, slug = 413, "payload-too-large"
+    title = Bilingual("Request body too large", "Forespørselen er for stor")
 
 
 class Unprocessable(ApiError):
-    status, title, slug = 422, "Invalid input", "validation-error"
+    status, slug = 422, "validation-error"
+    title = Bilingual("Invalid input", "Ugyldige data")
 
-    def __init__(self, detail: str, *, errors: list[dict[str, Any]] | None = None) -> None:
+    def __init__(self, detail: Bilingual, *, errors: list[dict[str, Any]] | None = None) -> None:
         super().__init__(detail, extra={"errors": errors or []})
 
 
@@ -111,15 +136,27 @@ class RuleViolation(Unprocessable):
     """What the spec cannot state: a rule between fields or against stored state (an
     organisation of kind secretariat with a level, a partnership that does not exist)."""
 
-    title, slug = "Against the rules", "rule-violation"
+    slug = "rule-violation"
+    title = Bilingual("Against the rules", "I strid med reglene")
 
 
 class PreconditionRequired(ApiError):
-    status, title, slug = 428, "If-Match required", "precondition-required"
+    status, slug = 428, "precondition-required"
+    title = Bilingual("If-Match required", "If-Match er påkrevd")
 
 
 class Unavailable(ApiError):
-    status, title, slug = 503, "Service unavailable", "unavailable"
+    status, slug = 503, "unavailable"
+    title = Bilingual("Service unavailable", "Tjenesten er ikke tilgjengelig")
 
-    def __init__(self, detail: str, *, retry_after: int) -> None:
+    def __init__(self, detail: Bilingual, *, retry_after: int) -> None:
         super().__init__(detail, headers={"Retry-After": str(retry_after)})
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """413 from inside the request body's stream (:mod:`api.middleware`), where the
+    framework lets only its own HTTP exception through; answered as :class:`PayloadTooLarge`."""
+
+    def __init__(self, text: Bilingual) -> None:
+        super().__init__(413, text.en)
+        self.text = text

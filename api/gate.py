@@ -25,6 +25,7 @@ import anyio
 import anyio.to_thread
 
 from api.errors import Unavailable
+from pathways.errors import Bilingual
 
 __all__ = ["DatabaseGate"]
 
@@ -54,9 +55,15 @@ class DatabaseGate:
                         writer.release()
                     raise
         except TimeoutError:
+            seconds = f"{self.wait_seconds:g}"
+            unit_nb = "sekund" if self.wait_seconds == 1 else "sekunder"
             raise Unavailable(
-                f"the service is busy: no database connection came free within "
-                f"{self.wait_seconds:g} s; retry shortly",
+                Bilingual(
+                    f"the service is busy: no database connection came free within "
+                    f"{seconds} s; retry shortly",
+                    f"Tjenesten er opptatt: ingen databaseforbindelse ble ledig innen "
+                    f"{seconds.replace('.', ',')} {unit_nb}. Prøv igjen om litt.",
+                ),
                 retry_after=1,
             ) from None
         try:

@@ -1,13 +1,18 @@
-"""A cap on request body size that answers 413 as a problem, never reading past the cap."""
+"""A cap on request body size that answers 413 as a problem, never reading past the cap.
+
+Its problems are answered here, before the app (and its problem handlers) see the
+request, in the language of the request's ``Accept-Language`` as every problem is."""
 
 from __future__ import annotations
 
 import json
 
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import PROBLEM_TYPE_BASE
+from api.deps import problem_language
+from api.errors import BadRequest, BodyTooLarge, PayloadTooLarge
+from api.problems import language_headers, problem_body
+from pathways.errors import Bilingual
 
 __all__ = ["BodySizeLimit"]
 
@@ -19,23 +24,28 @@ class BodySizeLimit:
         self.app = app
         self.max_bytes = max_bytes
 
-    def _detail(self) -> str:
-        return f"the request body is larger than {self.max_bytes} bytes"
-
-    async def _refuse(self, scope: Scope, send: Send, status: int, detail: str) -> None:
-        slug, title = (
-            ("payload-too-large", "Request body too large")
-            if status == 413
-            else ("bad-request", "Bad request")
+    def _detail(self) -> Bilingual:
+        return Bilingual(
+            f"the request body is larger than {self.max_bytes} bytes",
+            f"Innholdet i forespørselen er større enn {self.max_bytes} byte.",
         )
+
+    async def _refuse(self, scope: Scope, send: Send, status: int, detail: Bilingual) -> None:
+        error = PayloadTooLarge if status == 413 else BadRequest
+        accept = next(
+            (value for name, value in scope.get("headers", ()) if name == b"accept-language"),
+            b"",
+        )
+        language = problem_language(accept.decode("latin-1"))
         body = json.dumps(
-            {
-                "type": PROBLEM_TYPE_BASE + slug,
-                "title": title,
-                "status": status,
-                "detail": detail,
-                "instance": scope.get("path", ""),
-            }
+            problem_body(
+                language,
+                status=status,
+                slug=error.slug,
+                title=error.title,
+                detail=detail,
+                instance=scope.get("path", ""),
+            )
         ).encode()
         await send(
             {
@@ -45,6 +55,10 @@ class BodySizeLimit:
                     (b"content-type", b"application/problem+json"),
                     (b"content-length", str(len(body)).encode()),
                     (b"connection", b"close"),
+                    *(
+                        (name.lower().encode(), value.encode())
+                        for name, value in language_headers(language).items()
+                    ),
                 ],
             }
         )
@@ -60,7 +74,15 @@ class BodySizeLimit:
                 try:
                     declared = int(value)
                 except ValueError:
-                    await self._refuse(scope, send, 400, "Content-Length is not a number")
+                    await self._refuse(
+                        scope,
+                        send,
+                        400,
+                        Bilingual(
+                            "Content-Length is not a number",
+                            "Content-Length må være et tall.",
+                        ),
+                    )
                     return
                 if declared > self.max_bytes:
                     await self._refuse(scope, send, 413, self._detail())
@@ -73,7 +95,7 @@ class BodySizeLimit:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise StarletteHTTPException(413, self._detail())
+                    raise BodyTooLarge(self._detail())
             return message
 
         await self.app(scope, limited_receive, send)

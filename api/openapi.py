@@ -47,6 +47,42 @@ def _spec_required(operation: dict[str, Any]) -> bool:
     return found
 
 
+_PROBLEM_LANGUAGE = (
+    "A problem's title and detail are in Norwegian bokmål for nb, nn and no, in English otherwise"
+)
+_CONTENT_LANGUAGE = {
+    "description": "The language of title and detail: en or nb (Vary: Accept-Language)",
+    "schema": {"type": "string", "enum": ["en", "nb"]},
+}
+
+
+def _document_language(operation: dict[str, Any]) -> None:
+    """``Accept-Language`` on the operation, as every problem honours it; an operation that
+    declares it already (for what it answers) has the problems' use added to its text."""
+    parameters = operation.setdefault("parameters", [])
+    declared = next(
+        (
+            p
+            for p in parameters
+            if p.get("in") == "header" and p.get("name", "").lower() == "accept-language"
+        ),
+        None,
+    )
+    if declared is None:
+        parameters.append(
+            {
+                "name": "Accept-Language",
+                "in": "header",
+                "required": False,
+                "description": _PROBLEM_LANGUAGE,
+                "schema": {"type": "string"},
+            }
+        )
+    elif _PROBLEM_LANGUAGE not in declared.get("description", ""):
+        said = declared.get("description", "").rstrip(". ")
+        declared["description"] = f"{said}. {_PROBLEM_LANGUAGE}" if said else _PROBLEM_LANGUAGE
+
+
 def _document(operation: dict[str, Any], status: int) -> None:
     responses = operation.setdefault("responses", {})
     if str(status) not in responses:
@@ -78,11 +114,14 @@ def build_spec(app: FastAPI) -> dict[str, Any]:
                 _document(operation, 413)
             # Every operation waits for a place at the database gate (api.gate).
             _document(operation, 503)
+            # Every problem says its title and detail in the language asked for.
+            _document_language(operation)
             for code, response in operation.get("responses", {}).items():
                 content = response.get("content")
                 if code[0] in "45" and content:
                     schema = next(iter(content.values())).get("schema", {})
                     response["content"] = {_PROBLEM: {"schema": schema}}
+                    response.setdefault("headers", {})["Content-Language"] = _CONTENT_LANGUAGE
     schemas = spec.get("components", {}).get("schemas", {})
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)

@@ -8,6 +8,7 @@ The tree::
     └── ParticipationError    a change to the participants breaks a participation rule
 
 None of these know about HTTP; the API maps each base class to a problem response.
+What an error tells a person is :class:`Bilingual`: English and Norwegian bokmål.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "Bilingual",
     "DocumentError",
     "InvalidPathway",
     "LastParticipantOfLevel",
@@ -23,6 +25,28 @@ __all__ = [
     "PathwayError",
     "Violation",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class Bilingual:
+    """A text for a person in English and Norwegian bokmål; ``str()`` is the English.
+
+    Nynorsk readers are given the bokmål (``nn`` and ``no`` read as ``nb``).
+
+    >>> said = Bilingual("the pathway has changed", "Forløpet er endret")
+    >>> str(said), said.in_language("nn"), said.in_language("sv")
+    ('the pathway has changed', 'Forløpet er endret', 'the pathway has changed')
+    """
+
+    en: str
+    nb: str
+
+    def __str__(self) -> str:
+        return self.en
+
+    def in_language(self, language: str) -> str:
+        """The bokmål for ``nb``, ``nn`` and ``no``; the English for anything else."""
+        return self.nb if language in ("nb", "nn", "no") else self.en
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +76,11 @@ class DocumentError(InvalidPathway):
 
 
 class ParticipationError(PathwayError):
-    """A change to the participants is not allowed."""
+    """A change to the participants is not allowed; ``text`` says why, in both languages."""
+
+    def __init__(self, text: Bilingual) -> None:
+        self.text = text
+        super().__init__(text.en)
 
 
 class LastParticipantOfLevel(ParticipationError):

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from pathways.document import rules_dict, step_dict
-from pathways.errors import LastParticipantOfLevel
+from pathways.errors import Bilingual, LastParticipantOfLevel
 from pathways.model import Level, PathwayInfo, RuleSettings, Step, Transition
 
 __all__ = [
@@ -63,10 +63,21 @@ def check_removal(editors: Mapping[K, Level], leaving: K) -> None:
         return
     others = [key for key, other in editors.items() if other is level and key != leaving]
     if not others:
+        level_nb, another_nb = _LAST_EDITOR_NB[level]
         raise LastParticipantOfLevel(
-            f"the last editor of the {level.value} level cannot leave the pathway or stop "
-            f"editing it; add another {level.value} organisation as an editor first"
+            Bilingual(
+                f"the last editor of the {level.value} level cannot leave the pathway or "
+                f"stop editing it; add another {level.value} organisation as an editor first",
+                f"Den siste redaktøren på {level_nb} kan ikke forlate forløpet eller slutte å "
+                f"redigere det. Legg først til {another_nb} som redaktør.",
+            )
         )
+
+
+_LAST_EDITOR_NB: Mapping[Level, tuple[str, str]] = {
+    Level.HOSPITAL: ("sykehusnivået", "et annet helseforetak"),
+    Level.MUNICIPALITY: ("kommunenivået", "en annen kommune"),
+}
 
 
 def authorship_shares(changes: Mapping[Level, int]) -> dict[str, float]:

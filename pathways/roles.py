@@ -21,6 +21,8 @@ Every organisation may leave a pathway by itself.
 (True, False)
 >>> role_problem(Role.COMMENTER, OrganizationKind.SECRETARIAT) is None
 True
+>>> Act.APPROVE.said.nb
+'godkjenne en revisjon'
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
 
+from pathways.errors import Bilingual
 from pathways.model import Level
 
 __all__ = ["Act", "OrganizationKind", "Role", "kind_problem", "may", "role_problem"]
@@ -48,9 +51,20 @@ class Role(StrEnum):
     COMMENTER = "commenter"
     SECRETARIAT = "secretariat"
 
+    @property
+    def said(self) -> Bilingual:
+        """The role in words: ``editor`` and ``redaktør``."""
+        return Bilingual(self.value, _ROLES_NB[self])
+
+
+_ROLES_NB: Mapping[Role, str] = MappingProxyType(
+    {Role.EDITOR: "redaktør", Role.COMMENTER: "kommentator", Role.SECRETARIAT: "sekretariat"}
+)
+
 
 class Act(StrEnum):
-    """Things a participant does; each value says it in words, for messages."""
+    """Things a participant does; each value says it in words, for messages (and
+    :attr:`said` in bokmål too, as what one does: ``godkjenne en revisjon``)."""
 
     READ_DRAFT = "reading the draft"
     EDIT = "changing the draft"
@@ -60,6 +74,25 @@ class Act(StrEnum):
     MANAGE_MEMBERS = "removing another participant or changing its role"
     RECORD_DECISION = "recording a decision"
     LEAVE_PARTNERSHIP = "taking the pathway out of its partnership"
+
+    @property
+    def said(self) -> Bilingual:
+        """The act in words: English as a gerund, bokmål as an infinitive without *å*."""
+        return Bilingual(self.value, _ACTS_NB[self])
+
+
+_ACTS_NB: Mapping[Act, str] = MappingProxyType(
+    {
+        Act.READ_DRAFT: "lese utkastet",
+        Act.EDIT: "endre utkastet",
+        Act.APPROVE: "godkjenne en revisjon",
+        Act.ADD_PARTICIPANT: "legge til en deltaker",
+        Act.LEAVE: "forlate forløpet",
+        Act.MANAGE_MEMBERS: "fjerne en annen deltaker eller endre rollen dens",
+        Act.RECORD_DECISION: "registrere et vedtak",
+        Act.LEAVE_PARTNERSHIP: "ta forløpet ut av helsefellesskapet",
+    }
+)
 
 
 _ALLOWED: Mapping[Role, frozenset[Act]] = MappingProxyType(
@@ -87,29 +120,49 @@ def may(role: Role, act: Act) -> bool:
     return act in _ALLOWED[role]
 
 
-def kind_problem(kind: OrganizationKind, level: Level | None) -> str | None:
+_KINDS_NB: Mapping[OrganizationKind, str] = MappingProxyType(
+    {
+        OrganizationKind.CARE_PROVIDER: "En tjenesteyter",
+        OrganizationKind.SECRETARIAT: "Et sekretariat",
+        OrganizationKind.USER_REPRESENTATIVES: "Brukerrepresentanter",
+    }
+)
+
+
+def kind_problem(kind: OrganizationKind, level: Level | None) -> Bilingual | None:
     """Why an organisation of ``kind`` cannot have ``level``, or None if it can.
 
-    >>> kind_problem(OrganizationKind.SECRETARIAT, Level.HOSPITAL)
-    'an organisation of kind secretariat has no care level; leave level out'
+    >>> print(kind_problem(OrganizationKind.SECRETARIAT, Level.HOSPITAL))
+    an organisation of kind secretariat has no care level; leave level out
     """
     if kind is OrganizationKind.CARE_PROVIDER and level is None:
-        return "a care provider has a care level: hospital or municipality"
+        return Bilingual(
+            "a care provider has a care level: hospital or municipality",
+            "En tjenesteyter hører til et omsorgsnivå: sykehus (hospital) eller kommune "
+            "(municipality).",
+        )
     if kind is not OrganizationKind.CARE_PROVIDER and level is not None:
-        return f"an organisation of kind {kind.value} has no care level; leave level out"
+        return Bilingual(
+            f"an organisation of kind {kind.value} has no care level; leave level out",
+            f"{_KINDS_NB[kind]} hører ikke til noe omsorgsnivå. Utelat level.",
+        )
     return None
 
 
-def role_problem(role: Role, kind: OrganizationKind) -> str | None:
+def role_problem(role: Role, kind: OrganizationKind) -> Bilingual | None:
     """Why an organisation of ``kind`` cannot be given ``role`` as a participant, or None."""
     if role is Role.EDITOR and kind is not OrganizationKind.CARE_PROVIDER:
-        return (
+        return Bilingual(
             "only a care provider (a hospital trust or a municipality) can be an editor; "
-            "add it as a commenter"
+            "add it as a commenter",
+            "Bare en tjenesteyter (et helseforetak eller en kommune) kan være redaktør. "
+            "Legg den til som kommentator.",
         )
     if role is Role.SECRETARIAT:
-        return (
+        return Bilingual(
             "the secretariat role comes with the partnership: its secretariat members hold "
-            "it on each of its pathways; add another organisation as a commenter"
+            "it on each of its pathways; add another organisation as a commenter",
+            "Sekretariatsrollen følger med helsefellesskapet: sekretariatene i fellesskapet "
+            "har den på alle forløpene der. Legg til en annen organisasjon som kommentator.",
         )
     return None

@@ -25,6 +25,7 @@ from api.problems import problem_responses
 from api.routers.methods import ResourceRoute
 from api.schemas.handovers import FeedPageRead, HandoverList, HandoverRead
 from api.services.handovers import REVALIDATE, ChecklistAsk, HandoverService, feed
+from pathways.errors import Bilingual
 from pathways.limits import DEFAULT_LIMITS
 from pathways.model import Level, Side
 from pathways.text import KEY_PATTERN, is_key
@@ -108,10 +109,10 @@ _SIDES = {side.value: side for side in Side}
 _LEVELS = {level.value: level for level in Level}
 
 
-def _invalid(name: str, detail: str) -> Unprocessable:
+def _invalid(name: str, detail: Bilingual) -> Unprocessable:
     return Unprocessable(
-        f"query.{name}: {detail}",
-        errors=[{"loc": ["query", name], "pointer": None, "detail": detail}],
+        Bilingual(f"query.{name}: {detail.en}", f"Parameteren query.{name} {detail.nb}."),
+        errors=[{"loc": ["query", name], "pointer": None, "detail": detail.en}],
     )
 
 
@@ -121,7 +122,10 @@ def _pathway_id(request: Request) -> int:
         1 <= int(raw) <= 2_147_483_647
     ):
         raise Unprocessable(
-            "path.pathway_id: must be a pathway id",
+            Bilingual(
+                "path.pathway_id: must be a pathway id",
+                "Parameteren path.pathway_id må være id-en til et forløp.",
+            ),
             errors=[{"loc": ["path", "pathway_id"], "pointer": None, "detail": "not an id"}],
         )
     return int(raw)
@@ -131,7 +135,10 @@ def _transition_key(request: Request) -> str:
     raw: str = request.path_params["transition_key"]
     if len(raw) > DEFAULT_LIMITS.max_key_length or not is_key(raw):
         raise Unprocessable(
-            "path.transition_key: must be a transition key",
+            Bilingual(
+                "path.transition_key: must be a transition key",
+                "Parameteren path.transition_key må være nøkkelen til en overgang.",
+            ),
             errors=[{"loc": ["path", "transition_key"], "pointer": None, "detail": "not a key"}],
         )
     return raw
@@ -169,16 +176,28 @@ def _hot_query(request: Request) -> HotQuery:
     version: int | None = None
     if (raw := query.get("version")) is not None:
         if not (raw.isascii() and raw.isdigit() and 1 <= len(raw) <= 9 and int(raw) >= 1):
-            raise _invalid("version", "must be a version number from 1")
+            raise _invalid(
+                "version",
+                Bilingual("must be a version number from 1", "må være et versjonsnummer fra 1"),
+            )
         version = int(raw)
     side = level = None
     if (raw := query.get("side")) is not None and (side := _SIDES.get(raw)) is None:
-        raise _invalid("side", "must be 'sender' or 'receiver'")
+        raise _invalid(
+            "side", Bilingual("must be 'sender' or 'receiver'", "må være «sender» eller «receiver»")
+        )
     if (raw := query.get("level")) is not None and (level := _LEVELS.get(raw)) is None:
-        raise _invalid("level", "must be 'hospital' or 'municipality'")
+        raise _invalid(
+            "level",
+            Bilingual(
+                "must be 'hospital' or 'municipality'", "må være «hospital» eller «municipality»"
+            ),
+        )
     form = query.get("format", "json")
     if form not in ("json", "fhir"):
-        raise _invalid("format", "must be 'json' or 'fhir'")
+        raise _invalid(
+            "format", Bilingual("must be 'json' or 'fhir'", "må være «json» eller «fhir»")
+        )
     return HotQuery(version, side, level, form == "fhir")
 
 

@@ -25,6 +25,7 @@ from db.repositories.versions import VersionRepository
 from db.types import utcnow
 from pathways.approval import ApprovalPolicy, ApprovalState, approval_state
 from pathways.document import dump_document
+from pathways.errors import Bilingual
 from pathways.findings import Severity
 from pathways.gaps import find_gaps
 from pathways.model import Level, Pathway
@@ -60,6 +61,19 @@ class DecisionOutcome:
     """False when the same decision had already been recorded on this revision."""
     state: ApprovalState[int]
     version: orm.Version | None
+
+
+_POLICIES_NB = {
+    ApprovalPolicy.ONE_PER_LEVEL: "minst én redaktør fra hvert nivå godkjenner det",
+    ApprovalPolicy.EVERY_PARTICIPANT: "hver deltaker vedtar det",
+    ApprovalPolicy.DECISION: "helsefellesskapet fatter vedtak",
+}
+"""How a pathway is adopted under each policy, in bokmål, for problems."""
+
+
+def _date_nb(value: date) -> str:
+    """A date as Norwegians write it: ``1.7.2026``."""
+    return f"{value.day}.{value.month}.{value.year}"
 
 
 def policy_of(partnership: orm.Partnership | None) -> ApprovalPolicy:
@@ -127,7 +141,11 @@ def _check_no_errors(pathway: Pathway, revision: int, language: str) -> None:
     errors = [f for f in find_gaps(pathway) if f.severity is Severity.ERROR]
     if errors:
         raise Conflict(
-            f"revision {revision} has {len(errors)} error-level gap(s); fix them first",
+            Bilingual(
+                f"revision {revision} has {len(errors)} error-level gap(s); fix them first",
+                f"Revisjon {revision} har {len(errors)} feil som stopper godkjenningen. Rett "
+                f"{'den' if len(errors) == 1 else 'dem'} først.",
+            ),
             extra={
                 "findings": [
                     {
@@ -255,21 +273,34 @@ def record_decision(
     policy = policy_of(partnership)
     if not policy.needs_decision:
         raise Conflict(
-            f"this pathway is adopted under the {policy.value} policy, which takes no "
-            "recorded decision; decisions are recorded under the 'decision' policy"
+            Bilingual(
+                f"this pathway is adopted under the {policy.value} policy, which takes no "
+                "recorded decision; decisions are recorded under the 'decision' policy",
+                f"Dette forløpet godkjennes ved at {_POLICIES_NB[policy]} ({policy.value}), og "
+                "da registreres det ikke noe vedtak. Vedtak registreres bare når "
+                "helsefellesskapet godkjenner forløp ved vedtak (decision).",
+            )
         )
     assert partnership is not None
     deciding = body or partnership.decision_body
     if not deciding:
-        problem = "name the body that decided (the partnership names none)"
+        problem = Bilingual(
+            "name the body that decided (the partnership names none)",
+            "Oppgi hvilket organ som fattet vedtaket (helsefellesskapet har ikke oppgitt noe).",
+        )
         raise RuleViolation(
-            problem, errors=[{"loc": ["body", "body"], "pointer": "#/body", "detail": problem}]
+            problem, errors=[{"loc": ["body", "body"], "pointer": "#/body", "detail": problem.en}]
         )
     if decided_on > utcnow().date():
-        problem = f"{decided_on.isoformat()} is in the future; record a decision once it is made"
+        problem = Bilingual(
+            f"{decided_on.isoformat()} is in the future; record a decision once it is made",
+            f"Datoen {_date_nb(decided_on)} er fram i tid. Registrer vedtaket når det er fattet.",
+        )
         raise RuleViolation(
             problem,
-            errors=[{"loc": ["body", "decided_on"], "pointer": "#/decided_on", "detail": problem}],
+            errors=[
+                {"loc": ["body", "decided_on"], "pointer": "#/decided_on", "detail": problem.en}
+            ],
         )
     pathway = PathwayRepository(session).load(row)
     _check_no_errors(pathway, row.revision, language)
@@ -308,8 +339,12 @@ def record_decision(
         reference,
     ):
         raise Conflict(
-            f"a decision is already recorded on revision {row.revision}: {decision.body}, "
-            f"{decision.decided_on.isoformat()}, {decision.reference}"
+            Bilingual(
+                f"a decision is already recorded on revision {row.revision}: {decision.body}, "
+                f"{decision.decided_on.isoformat()}, {decision.reference}",
+                f"Det er allerede registrert et vedtak for revisjon {row.revision}: "
+                f"{decision.body}, {_date_nb(decision.decided_on)}, {decision.reference}.",
+            )
         )
     approvals = versions.approvals(row.id, row.revision)
     state, version = _complete(

@@ -20,10 +20,17 @@ from sqlalchemy.orm import Session
 from api.errors import Forbidden, Unauthorized
 from db import models as orm
 from db.repositories.tokens import TokenRepository
+from pathways.errors import Bilingual
 from pathways.model import Level
 from pathways.roles import OrganizationKind
 
-__all__ = ["Client", "Scope", "authenticate", "hash_token", "issue_token"]
+__all__ = ["NO_TOKEN", "Client", "Scope", "authenticate", "hash_token", "issue_token"]
+
+NO_TOKEN = Bilingual(
+    "send a bearer token: 'Authorization: Bearer <token>'",
+    "Forespørselen mangler tilgangstoken. Send det slik: «Authorization: Bearer <token>».",
+)
+"""What a request without a token is told (401)."""
 
 TOKEN_PREFIX = "htt_"  # noqa: S105 (a marker that helps secret scanners, not a secret)
 _PREFIX_LENGTH = 12
@@ -67,10 +74,17 @@ class Client:
     def allows(self, scope: Scope) -> bool:
         return self.scope.rank >= scope.rank
 
-    def require(self, scope: Scope, action: str) -> None:
+    def require(self, scope: Scope, action: Bilingual) -> None:
+        """:class:`Forbidden` unless the token allows ``scope``; ``action`` is what it is
+        for, in English as a gerund and in bokmål as an infinitive (``opprette et forløp``)."""
         if not self.allows(scope):
             raise Forbidden(
-                f"this token has the {self.scope.value!r} scope; {action} needs {scope.value!r}"
+                Bilingual(
+                    f"this token has the {self.scope.value!r} scope; {action.en} needs "
+                    f"{scope.value!r}",
+                    f"Tilgangstokenet har tilgangsnivået «{self.scope.value}». For å "
+                    f"{action.nb} trengs tilgangsnivået «{scope.value}».",
+                )
             )
 
 
@@ -96,12 +110,19 @@ def issue_token(
 def authenticate(session: Session, token: str | None) -> Client:
     """The client presenting ``token``; :class:`Unauthorized` if it is unknown or revoked."""
     if not token:
-        raise Unauthorized("send a bearer token: 'Authorization: Bearer <token>'")
+        raise Unauthorized(NO_TOKEN)
     if len(token) > _TOKEN_MAX_LENGTH or not token.startswith(TOKEN_PREFIX):
-        raise Unauthorized("the bearer token is not valid")
+        raise Unauthorized(
+            Bilingual("the bearer token is not valid", "Tilgangstokenet er ikke gyldig.")
+        )
     found = TokenRepository(session).find_active(hash_token(token))
     if found is None:
-        raise Unauthorized("the bearer token is unknown or has been revoked")
+        raise Unauthorized(
+            Bilingual(
+                "the bearer token is unknown or has been revoked",
+                "Tilgangstokenet er ukjent eller trukket tilbake.",
+            )
+        )
     row, organization = found
     return Client(
         token_id=row.id,

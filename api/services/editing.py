@@ -28,6 +28,7 @@ from db.repositories.partnerships import PartnershipRepository
 from db.repositories.pathways import PathwayRepository
 from db.repositories.versions import VersionRepository
 from db.types import utcnow
+from pathways.errors import Bilingual
 from pathways.roles import Act, OrganizationKind, Role, may
 
 __all__ = [
@@ -56,13 +57,21 @@ def _if_match_allows(header: str, current: str) -> bool:
 def check_if_match(header: str | None, revision: int) -> None:
     if header is None or not header.strip():
         raise PreconditionRequired(
-            f"send If-Match with the ETag you read (now {etag(revision)}), so that "
-            "changes made by others since are not overwritten"
+            Bilingual(
+                f"send If-Match with the ETag you read (now {etag(revision)}), so that "
+                "changes made by others since are not overwritten",
+                f"Send If-Match med ETag-en du leste (nå {etag(revision)}), slik at endringer "
+                "som andre har gjort i mellomtiden, ikke blir overskrevet.",
+            )
         )
     if header.strip() == "*":
         raise PreconditionRequired(
-            "If-Match: * would overwrite changes made by others; send the ETag you read "
-            f"(now {etag(revision)})"
+            Bilingual(
+                "If-Match: * would overwrite changes made by others; send the ETag you read "
+                f"(now {etag(revision)})",
+                "If-Match: * ville overskrevet endringer som andre har gjort. Send ETag-en du "
+                f"leste (nå {etag(revision)}).",
+            )
         )
     current = etag(revision)
     if not _if_match_allows(header, current):
@@ -70,7 +79,12 @@ def check_if_match(header: str | None, revision: int) -> None:
 
 
 def _not_found(pathway_id: int) -> NotFound:
-    return NotFound(f"there is no pathway {pathway_id} that this organisation takes part in")
+    return NotFound(
+        Bilingual(
+            f"there is no pathway {pathway_id} that this organisation takes part in",
+            f"Det finnes ikke noe forløp {pathway_id} som denne organisasjonen deltar i.",
+        )
+    )
 
 
 def role_on(session: Session, row: orm.Pathway, client: Client) -> Role | None:
@@ -95,15 +109,19 @@ def require_acts(session: Session, client: Client, row: orm.Pathway, acts: tuple
     if role is None:
         raise _not_found(row.id)
     for act in acts:
-        client.require(Scope.EDIT, act.value)
+        client.require(Scope.EDIT, act.said)
         _require(role, act, client)
 
 
 def _require(role: Role, act: Act, client: Client) -> None:
     if not may(role, act):
         raise Forbidden(
-            f"{client.organization_name} takes part in this pathway as {role.value}; "
-            f"{act.value} is not part of that role"
+            Bilingual(
+                f"{client.organization_name} takes part in this pathway as {role.value}; "
+                f"{act.value} is not part of that role",
+                f"{client.organization_name} deltar i dette forløpet som {role.said.nb}. Den "
+                f"rollen gir ikke rett til å {act.said.nb}.",
+            )
         )
 
 

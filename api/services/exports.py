@@ -15,9 +15,11 @@ from api.services.pathways import view_of
 from db.repositories.pathways import PathwayRepository
 from db.repositories.versions import VersionRepository
 from pathways.document import read_stored_document
+from pathways.errors import Bilingual
 from pathways.export import FORMATS, Approval, ExportContext, ExportFormat, export
 from pathways.gaps import find_gaps
 from pathways.model import Level
+from pathways.text import printable
 
 __all__ = ["Exported", "export_pathway"]
 
@@ -36,7 +38,10 @@ def _format(name: str) -> ExportFormat:
     found = FORMATS.get(name)
     if found is None:
         raise BadRequest(
-            f"unknown export format {name!r}; formats: {', '.join(FORMATS)}",
+            Bilingual(
+                f"unknown export format {name!r}; formats: {', '.join(FORMATS)}",
+                f"Ukjent eksportformat «{printable(name)}». Formatene er: {', '.join(FORMATS)}.",
+            ),
             extra={"formats": list(FORMATS)},
         )
     return found
@@ -67,9 +72,11 @@ def export_pathway(
         row = visible_pathway(session, client=client, pathway_id=pathway_id)
         pathway = PathwayRepository(session).load(row)
         view = view_of(session, row)
+        status, changed_since = view.state
         context = ExportContext(
             pathway_id=pathway_id,
-            status=view.status,
+            status=status,
+            changed_since=changed_since,
             revision=row.revision,
             approvals=tuple(
                 Approval(a.organization_name, Level(a.level), a.approved_at, a.revision)
@@ -91,9 +98,14 @@ def export_pathway(
         )
         if found is None:
             wanted = f"version {version}" if version is not None else "approved version"
+            wanted_nb = f"versjon {version}" if version is not None else "godkjent versjon"
             raise NotFound(
-                f"pathway {pathway_id} has no {wanted}; participants can export the draft "
-                "with version=draft"
+                Bilingual(
+                    f"pathway {pathway_id} has no {wanted}; participants can export the draft "
+                    "with version=draft",
+                    f"Forløp {pathway_id} har ingen {wanted_nb}. Deltakerne kan eksportere "
+                    "utkastet med version=draft.",
+                )
             )
         pathway = read_stored_document(found.document)
         context = ExportContext(

@@ -18,6 +18,7 @@ from db import models as orm
 from db.repositories.pathways import PathwayRepository
 from pathways.diff import field_changes, graph_changes
 from pathways.document import step_dict, transition_dict
+from pathways.errors import Bilingual
 from pathways.limits import Limits
 from pathways.model import Pathway, Step, Transition
 from pathways.validation import validate_pathway
@@ -80,7 +81,12 @@ def replace_graph(
 
 def _find_step(pathway: Pathway, key: str) -> Step:
     if not pathway.has_step(key):
-        raise NotFound(f"there is no step {key!r} in this pathway")
+        raise NotFound(
+            Bilingual(
+                f"there is no step {key!r} in this pathway",
+                f"Det finnes ikke noe steg «{key}» i dette forløpet.",
+            )
+        )
     return pathway.step(key)
 
 
@@ -88,7 +94,12 @@ def _find_transition(pathway: Pathway, key: str) -> Transition:
     for transition in pathway.transitions:
         if transition.key == key:
             return transition
-    raise NotFound(f"there is no transition {key!r} in this pathway")
+    raise NotFound(
+        Bilingual(
+            f"there is no transition {key!r} in this pathway",
+            f"Det finnes ingen overgang «{key}» i dette forløpet.",
+        )
+    )
 
 
 def get_step(session: Session, *, client: Client, pathway_id: int, key: str) -> tuple[Step, int]:
@@ -114,7 +125,12 @@ def add_step(
 ) -> tuple[Step, int]:
     row, before = _begin(session, client, pathway_id, if_match)
     if before.has_step(step.key):
-        raise Conflict(f"there is already a step {step.key!r}; change it with PATCH")
+        raise Conflict(
+            Bilingual(
+                f"there is already a step {step.key!r}; change it with PATCH",
+                f"Det finnes allerede et steg «{step.key}». Endre det med PATCH.",
+            )
+        )
     validate_pathway(dataclasses.replace(before, steps=(*before.steps, step)), limits=limits)
     PathwayRepository(session).add_step(row.id, step, writer=client.organization_id)
     record_change(
@@ -164,9 +180,15 @@ def delete_step(
     step = _find_step(before, key)
     using = [t.key for t in before.transitions if key in (t.source, t.target)]
     if using:
+        used_by_nb = ", ".join(f"«{used}»" for used in using)
+        noun_nb, them_nb = ("overgangen", "den") if len(using) == 1 else ("overgangene", "dem")
         raise Conflict(
-            f"step {key!r} is used by the transitions {', '.join(map(repr, using))}; "
-            "delete or reroute them first (or replace the whole graph)"
+            Bilingual(
+                f"step {key!r} is used by the transitions {', '.join(map(repr, using))}; "
+                "delete or reroute them first (or replace the whole graph)",
+                f"Steget «{key}» brukes av {noun_nb} {used_by_nb}. Slett {them_nb} eller "
+                f"legg {them_nb} om først (eller erstatt hele grafen).",
+            )
         )
     PathwayRepository(session).delete_step(row.id, key)
     record_change(
@@ -191,7 +213,12 @@ def add_transition(
 ) -> tuple[Transition, int]:
     row, before = _begin(session, client, pathway_id, if_match)
     if any(t.key == transition.key for t in before.transitions):
-        raise Conflict(f"there is already a transition {transition.key!r}; change it with PATCH")
+        raise Conflict(
+            Bilingual(
+                f"there is already a transition {transition.key!r}; change it with PATCH",
+                f"Det finnes allerede en overgang «{transition.key}». Endre den med PATCH.",
+            )
+        )
     after = dataclasses.replace(before, transitions=(*before.transitions, transition))
     validate_pathway(after, limits=limits)
     PathwayRepository(session).add_transition(row.id, transition, writer=client.organization_id)

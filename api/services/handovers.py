@@ -23,13 +23,14 @@ from sqlalchemy.orm import Session
 from api.conditional import IMMUTABLE, Prebuilt
 from api.errors import NotFound, Unauthorized
 from api.gate import DatabaseGate
-from api.services.auth import Client, authenticate, hash_token
+from api.services.auth import NO_TOKEN, Client, authenticate, hash_token
 from api.services.caches import TokenCache, VersionCache
 from db import models as orm
 from db.repositories.versions import VersionRepository
 from db.session import Database
 from pathways.checklists import handover_entries, handover_entry
 from pathways.document import read_stored_document
+from pathways.errors import Bilingual
 from pathways.export.context import ExportContext
 from pathways.export.fhir import questionnaire_for
 from pathways.model import Level, Pathway, Side
@@ -111,7 +112,7 @@ class HandoverService:
 
     async def authenticate(self, token: str | None) -> Client:
         if not token:
-            raise Unauthorized("send a bearer token: 'Authorization: Bearer <token>'")
+            raise Unauthorized(NO_TOKEN)
         secret_hash = hash_token(token)
         client = self.tokens.get(secret_hash)
         if client is None:
@@ -143,7 +144,12 @@ class HandoverService:
             number = await self._once(("latest", pathway_id), self._load_latest, pathway_id)
             self.versions.put_latest(pathway_id, number)
         if number is None:
-            raise NotFound(f"pathway {pathway_id} has no approved version")
+            raise NotFound(
+                Bilingual(
+                    f"pathway {pathway_id} has no approved version",
+                    f"Forløp {pathway_id} har ingen godkjent versjon.",
+                )
+            )
         return number
 
     async def pathway(self, pathway_id: int, number: int) -> Pathway:
@@ -153,7 +159,12 @@ class HandoverService:
                 ("version", pathway_id, number), self._load_version, pathway_id, number
             )
             if pathway is None:
-                raise NotFound(f"pathway {pathway_id} has no approved version {number}")
+                raise NotFound(
+                    Bilingual(
+                        f"pathway {pathway_id} has no approved version {number}",
+                        f"Forløp {pathway_id} har ingen godkjent versjon {number}.",
+                    )
+                )
             self.versions.put_pathway(pathway_id, number, pathway)
         return pathway
 
@@ -209,7 +220,11 @@ class HandoverService:
         }
         if transition_key is not None and transition_key not in handovers:
             raise NotFound(
-                f"version {number} of pathway {pathway_id} has no handover {transition_key!r}"
+                Bilingual(
+                    f"version {number} of pathway {pathway_id} has no handover {transition_key!r}",
+                    f"Versjon {number} av forløp {pathway_id} har ingen overlevering "
+                    f"«{transition_key}».",
+                )
             )
         if fhir:
             context = ExportContext(pathway_id=pathway_id, status="approved", version=number)
@@ -259,7 +274,12 @@ def feed(
     """Handovers of the approved versions of every pathway the organisation takes part
     in, newest version first, each with its pathway, version and transition key."""
     if session.get(orm.Organization, organization_id) is None:
-        raise NotFound(f"there is no organisation {organization_id}")
+        raise NotFound(
+            Bilingual(
+                f"there is no organisation {organization_id}",
+                f"Organisasjon {organization_id} finnes ikke.",
+            )
+        )
     query = (
         select(orm.Version)
         .join(orm.Participant, orm.Participant.pathway_id == orm.Version.pathway_id)

@@ -22,7 +22,7 @@ from db import models as orm
 from db.repositories.organizations import OrganizationRepository
 from db.repositories.tokens import TokenRepository
 from db.types import utcnow
-from pathways.errors import Violation
+from pathways.errors import Bilingual, Violation
 from pathways.limits import Limits
 from pathways.model import Level
 from pathways.roles import OrganizationKind, kind_problem
@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 
-def _require_operator(client: Client | None, action: str) -> None:
+def _require_operator(client: Client | None, action: Bilingual) -> None:
     """Organisations are the operator's: an ``operator`` token, or the console (None)."""
     if client is not None:
         client.require(Scope.OPERATOR, action)
@@ -52,7 +52,7 @@ def _manages_tokens_of(client: Client | None, organization_id: int) -> bool:
     return client.allows(Scope.ADMIN) and client.organization_id == organization_id
 
 
-def _require_token_manager(client: Client | None, organization_id: int, action: str) -> None:
+def _require_token_manager(client: Client | None, organization_id: int, action: Bilingual) -> None:
     """403 unless ``client`` manages the tokens of ``organization_id`` (organisations are
     public: the refusal reveals nothing)."""
     if client is None:
@@ -60,8 +60,13 @@ def _require_token_manager(client: Client | None, organization_id: int, action: 
     client.require(Scope.ADMIN, action)
     if not _manages_tokens_of(client, organization_id):
         raise Forbidden(
-            f"an 'admin' token manages the tokens of its own organisation only; {action} "
-            f"for organisation {organization_id} needs the 'operator' scope"
+            Bilingual(
+                f"an 'admin' token manages the tokens of its own organisation only; "
+                f"{action.en} for organisation {organization_id} needs the 'operator' scope",
+                "Et tilgangstoken med tilgangsnivået «admin» forvalter bare tokenene til sin "
+                f"egen organisasjon. For å {action.nb} for organisasjon {organization_id} "
+                "trengs tilgangsnivået «operator».",
+            )
         )
 
 
@@ -72,10 +77,20 @@ def _require_issuable(client: Client | None, scope: Scope) -> None:
         return
     if scope is Scope.OPERATOR:
         raise Forbidden(
-            "'operator' tokens are issued from the console only: "
-            "pathways token create --org ID --scope operator --name NAME"
+            Bilingual(
+                "'operator' tokens are issued from the console only: "
+                "pathways token create --org ID --scope operator --name NAME",
+                "Tilgangstokener med tilgangsnivået «operator» utstedes bare fra konsollen: "
+                "pathways token create --org ID --scope operator --name NAVN",
+            )
         )
-    client.require(scope, f"issuing a {scope.value!r} token")
+    client.require(
+        scope,
+        Bilingual(
+            f"issuing a {scope.value!r} token",
+            f"utstede et tilgangstoken med tilgangsnivået «{scope.value}»",
+        ),
+    )
 
 
 def _check_text(fields: dict[str, str | None], limits: Limits) -> None:
@@ -89,7 +104,11 @@ def _check_text(fields: dict[str, str | None], limits: Limits) -> None:
             )
     if violations:
         raise Unprocessable(
-            f"{violations[0].loc[0]}: {violations[0].message}",
+            Bilingual(
+                f"{violations[0].loc[0]}: {violations[0].message}",
+                f"Feltet {violations[0].loc[0]} har en ugyldig verdi"
+                + (f", og det er {len(violations) - 1} feil til." if len(violations) > 1 else "."),
+            ),
             errors=[
                 {"loc": ["body", *v.loc], "pointer": f"#/{v.loc[0]}", "detail": v.message}
                 for v in violations
@@ -110,16 +129,22 @@ def create_organization(
 ) -> orm.Organization:
     """Create an organisation: a care provider with a ``level``, or a secretariat or
     user representatives without one. ``client`` is ``None`` for the console."""
-    _require_operator(client, "registering organisations")
+    _require_operator(client, Bilingual("registering organisations", "registrere organisasjoner"))
     _check_text({"name": name}, limits)
     problem = kind_problem(kind, level)
     if problem is not None:
         raise RuleViolation(
-            problem, errors=[{"loc": ["body", "level"], "pointer": "#/level", "detail": problem}]
+            problem,
+            errors=[{"loc": ["body", "level"], "pointer": "#/level", "detail": problem.en}],
         )
     repository = OrganizationRepository(session)
     if repository.get_by_name(name) is not None:
-        raise Conflict(f"an organisation named {name!r} already exists")
+        raise Conflict(
+            Bilingual(
+                f"an organisation named {name!r} already exists",
+                f"Det finnes allerede en organisasjon som heter «{name}».",
+            )
+        )
     return repository.add(
         name=name,
         kind=kind.value,
@@ -132,7 +157,12 @@ def create_organization(
 def get_organization(session: Session, organization_id: int) -> orm.Organization:
     row = OrganizationRepository(session).get(organization_id)
     if row is None:
-        raise NotFound(f"there is no organisation {organization_id}")
+        raise NotFound(
+            Bilingual(
+                f"there is no organisation {organization_id}",
+                f"Organisasjon {organization_id} finnes ikke.",
+            )
+        )
     return row
 
 
@@ -165,7 +195,9 @@ def create_token(
 
     ``client`` is ``None`` for the console, which issues every scope, ``operator`` too.
     """
-    _require_token_manager(client, organization_id, "issuing tokens")
+    _require_token_manager(
+        client, organization_id, Bilingual("issuing tokens", "utstede tilgangstokener")
+    )
     _require_issuable(client, scope)
     get_organization(session, organization_id)
     _check_text({"name": name}, limits)
@@ -181,7 +213,9 @@ def list_tokens(
     offset: int = 0,
 ) -> tuple[list[orm.Token], int]:
     """The organisation's tokens, revoked ones too, oldest first (``limit`` None: all)."""
-    _require_token_manager(client, organization_id, "listing tokens")
+    _require_token_manager(
+        client, organization_id, Bilingual("listing tokens", "liste opp tilgangstokener")
+    )
     get_organization(session, organization_id)
     return TokenRepository(session).page(
         organization_id=organization_id, limit=limit, offset=offset
@@ -194,13 +228,21 @@ def revoke_token(session: Session, *, client: Client | None, token_id: int) -> o
     A token ``client`` does not manage is one it cannot see: 404, as for none at all.
     """
     if client is not None:
-        client.require(Scope.ADMIN, "revoking tokens")
+        client.require(Scope.ADMIN, Bilingual("revoking tokens", "trekke tilbake tilgangstokener"))
     repository = TokenRepository(session)
     row = repository.get(token_id)
     if row is None or not _manages_tokens_of(client, row.organization_id):
-        raise NotFound(f"there is no token {token_id}")
+        raise NotFound(
+            Bilingual(f"there is no token {token_id}", f"Tilgangstoken {token_id} finnes ikke.")
+        )
     if client is not None:
-        client.require(Scope(row.scope), f"revoking a {row.scope!r} token")
+        client.require(
+            Scope(row.scope),
+            Bilingual(
+                f"revoking a {row.scope!r} token",
+                f"trekke tilbake et tilgangstoken med tilgangsnivået «{row.scope}»",
+            ),
+        )
     if row.revoked_at is None:
         repository.revoke(row, at=utcnow())
     return row

@@ -21,6 +21,7 @@ from db import models as orm
 from db.repositories.organizations import OrganizationRepository
 from db.repositories.partnerships import PartnershipRepository
 from db.repositories.pathways import PathwayRepository
+from pathways.errors import Bilingual
 from pathways.model import Level
 from pathways.participation import check_removal
 from pathways.roles import Act, OrganizationKind, Role, may, role_problem
@@ -68,21 +69,30 @@ def add_participant(
     )
     organization = OrganizationRepository(session).get(organization_id)
     if organization is None:
-        raise NotFound(f"there is no organisation {organization_id}")
+        raise NotFound(
+            Bilingual(
+                f"there is no organisation {organization_id}",
+                f"Organisasjon {organization_id} finnes ikke.",
+            )
+        )
     wanted = role or default_role(OrganizationKind(organization.kind))
     problem = role_problem(wanted, OrganizationKind(organization.kind))
     if problem is not None:
         raise RuleViolation(
-            f"{organization.name}: {problem}",
-            errors=[{"loc": ["body", "role"], "pointer": "#/role", "detail": problem}],
+            Bilingual(f"{organization.name}: {problem.en}", f"{organization.name}: {problem.nb}"),
+            errors=[{"loc": ["body", "role"], "pointer": "#/role", "detail": problem.en}],
         )
     if row.partnership_id is not None and PartnershipRepository(session).is_secretariat(
         row.partnership_id, organization_id
     ):
-        problem = "it holds the secretariat role on this pathway through its partnership"
+        through = "it holds the secretariat role on this pathway through its partnership"
         raise RuleViolation(
-            f"{organization.name}: {problem}",
-            errors=[{"loc": ["path", "organization_id"], "pointer": None, "detail": problem}],
+            Bilingual(
+                f"{organization.name}: {through}",
+                f"{organization.name} har allerede sekretariatsrollen på dette forløpet "
+                "gjennom helsefellesskapet.",
+            ),
+            errors=[{"loc": ["path", "organization_id"], "pointer": None, "detail": through}],
         )
     repository = PathwayRepository(session)
     existing = repository.participant(row.id, organization_id)
@@ -125,9 +135,14 @@ def _check_may_change(
     role = role_on(session, row, client)
     if role is None or not may(role, Act.MANAGE_MEMBERS):
         raise Forbidden(
-            f"an organisation leaves a pathway or changes its role by itself, or the "
-            f"partnership's secretariat does it: {client.organization_name} may not do it "
-            f"for {organization.name}"
+            Bilingual(
+                f"an organisation leaves a pathway or changes its role by itself, or the "
+                f"partnership's secretariat does it: {client.organization_name} may not do "
+                f"it for {organization.name}",
+                "En organisasjon forlater et forløp eller endrer rollen sin selv, eller så gjør "
+                f"sekretariatet i helsefellesskapet det. {client.organization_name} kan ikke "
+                f"gjøre det for {organization.name}.",
+            )
         )
 
 
@@ -146,7 +161,12 @@ def remove_participant(
     repository = PathwayRepository(session)
     participant = repository.participant(row.id, organization_id)
     if participant is None:
-        raise NotFound(f"organisation {organization_id} does not take part in this pathway")
+        raise NotFound(
+            Bilingual(
+                f"organisation {organization_id} does not take part in this pathway",
+                f"Organisasjon {organization_id} deltar ikke i dette forløpet.",
+            )
+        )
     organization = OrganizationRepository(session).get(organization_id)
     assert organization is not None
     _check_may_change(session, client, row, organization)

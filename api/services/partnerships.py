@@ -45,7 +45,7 @@ from db.types import utcnow
 from pathways.agreement import rules_in_force
 from pathways.approval import ApprovalPolicy
 from pathways.document import rules_dict
-from pathways.errors import InvalidPathway
+from pathways.errors import Bilingual, InvalidPathway
 from pathways.gaps import validate_rule_settings
 from pathways.limits import Limits
 from pathways.model import RuleSettings
@@ -76,7 +76,12 @@ class PartnershipView:
 
 
 def _not_found(partnership_id: int) -> NotFound:
-    return NotFound(f"there is no partnership {partnership_id}")
+    return NotFound(
+        Bilingual(
+            f"there is no partnership {partnership_id}",
+            f"Helsefellesskap {partnership_id} finnes ikke.",
+        )
+    )
 
 
 def _view(session: Session, row: orm.Partnership) -> PartnershipView:
@@ -87,12 +92,19 @@ def _is_operator(client: Client) -> bool:
     return client.allows(Scope.OPERATOR)
 
 
-def _require_secretariat(session: Session, client: Client, row: orm.Partnership, act: str) -> None:
+def _require_secretariat(
+    session: Session, client: Client, row: orm.Partnership, act: Bilingual
+) -> None:
     """The partnership's secretariat (with an edit token) or the operator."""
     if _is_operator(client):
         return
     if not PartnershipRepository(session).is_secretariat(row.id, client.organization_id):
-        raise Forbidden(f"{act} is for the secretariat of {row.name}")
+        raise Forbidden(
+            Bilingual(
+                f"{act.en} is for the secretariat of {row.name}",
+                f"Bare sekretariatet i {row.name} kan {act.nb}.",
+            )
+        )
     client.require(Scope.EDIT, act)
 
 
@@ -115,14 +127,25 @@ def create_partnership(
     if not _is_operator(client):
         if client.kind is not OrganizationKind.SECRETARIAT:
             raise Forbidden(
-                "a partnership is created by its secretariat (an organisation of kind "
-                "secretariat) or the operator"
+                Bilingual(
+                    "a partnership is created by its secretariat (an organisation of kind "
+                    "secretariat) or the operator",
+                    "Et helsefellesskap opprettes av sekretariatet sitt (en organisasjon av "
+                    "typen secretariat) eller av driftsoperatøren.",
+                )
             )
-        client.require(Scope.EDIT, "creating a partnership")
+        client.require(
+            Scope.EDIT, Bilingual("creating a partnership", "opprette et helsefellesskap")
+        )
     _check_rules(rules)
     repository = PartnershipRepository(session)
     if repository.get_by_name(name) is not None:
-        raise Conflict(f"a partnership named {name!r} already exists")
+        raise Conflict(
+            Bilingual(
+                f"a partnership named {name!r} already exists",
+                f"Det finnes allerede et helsefellesskap som heter «{name}».",
+            )
+        )
     row = repository.add(
         name=name,
         rules=rules_dict(rules),
@@ -176,7 +199,9 @@ def update_partnership(
     row = PartnershipRepository(session).get(partnership_id)
     if row is None:
         raise _not_found(partnership_id)
-    _require_secretariat(session, client, row, "changing a partnership")
+    _require_secretariat(
+        session, client, row, Bilingual("changing a partnership", "endre helsefellesskapet")
+    )
     row = _begin(session, partnership_id, if_match)
     before: dict[str, Any] = {
         "name": row.name,
@@ -188,7 +213,12 @@ def update_partnership(
     if "name" in changes:
         other = PartnershipRepository(session).get_by_name(changes["name"])
         if other is not None and other.id != row.id:
-            raise Conflict(f"a partnership named {changes['name']!r} already exists")
+            raise Conflict(
+                Bilingual(
+                    f"a partnership named {changes['name']!r} already exists",
+                    f"Det finnes allerede et helsefellesskap som heter «{changes['name']}».",
+                )
+            )
         after["name"] = changes["name"]
     if "rules" in changes:
         _check_rules(changes["rules"])
@@ -259,18 +289,31 @@ def add_member(
     row = PartnershipRepository(session).get(partnership_id)
     if row is None:
         raise _not_found(partnership_id)
-    _require_secretariat(session, client, row, "adding a member to a partnership")
+    _require_secretariat(
+        session,
+        client,
+        row,
+        Bilingual("adding a member to a partnership", "legge til medlemmer i helsefellesskapet"),
+    )
     row = _begin(session, partnership_id, if_match)
     organization = OrganizationRepository(session).get(organization_id)
     if organization is None:
-        raise NotFound(f"there is no organisation {organization_id}")
+        raise NotFound(
+            Bilingual(
+                f"there is no organisation {organization_id}",
+                f"Organisasjon {organization_id} finnes ikke.",
+            )
+        )
     repository = PartnershipRepository(session)
     if repository.is_member(row.id, organization_id):
         return _view(session, row), False
     if repository.member_count(row.id) >= limits.max_partnership_members:
         problem = f"a partnership has at most {limits.max_partnership_members} members"
         raise RuleViolation(
-            problem,
+            Bilingual(
+                problem,
+                f"Et helsefellesskap har høyst {limits.max_partnership_members} medlemmer.",
+            ),
             errors=[{"loc": ["path", "organization_id"], "pointer": None, "detail": problem}],
         )
     repository.add_member(row.id, organization_id)
@@ -293,12 +336,19 @@ def remove_member(
         raise _not_found(partnership_id)
     repository = PartnershipRepository(session)
     if organization_id == client.organization_id:
-        client.require(Scope.EDIT, "leaving a partnership")
+        client.require(Scope.EDIT, Bilingual("leaving a partnership", "forlate helsefellesskapet"))
     else:
-        _require_secretariat(session, client, row, "removing another member")
+        _require_secretariat(
+            session, client, row, Bilingual("removing another member", "fjerne et annet medlem")
+        )
     row = _begin(session, partnership_id, if_match)
     if not repository.is_member(row.id, organization_id):
-        raise NotFound(f"organisation {organization_id} is not a member of {row.name}")
+        raise NotFound(
+            Bilingual(
+                f"organisation {organization_id} is not a member of {row.name}",
+                f"Organisasjon {organization_id} er ikke medlem av {row.name}.",
+            )
+        )
     secretariats = [
         organization.id
         for _, organization in repository.members(row.id)
@@ -306,8 +356,12 @@ def remove_member(
     ]
     if secretariats == [organization_id] and not _is_operator(client):
         raise Conflict(
-            f"the last secretariat of {row.name} cannot leave it; add another secretariat "
-            "first, or ask the operator"
+            Bilingual(
+                f"the last secretariat of {row.name} cannot leave it; add another secretariat "
+                "first, or ask the operator",
+                f"Det siste sekretariatet i {row.name} kan ikke forlate det. Legg først til et "
+                "annet sekretariat, eller spør driftsoperatøren.",
+            )
         )
     repository.remove_member(row.id, organization_id)
     _bump(row)
@@ -396,8 +450,12 @@ def overview(
         partnership_id, client.organization_id
     ):
         raise Forbidden(
-            f"the overview of {partnership.name} is for its secretariat: it shows drafts; "
-            "a member lists the pathways it takes part in with GET /pathways"
+            Bilingual(
+                f"the overview of {partnership.name} is for its secretariat: it shows drafts; "
+                "a member lists the pathways it takes part in with GET /pathways",
+                f"Oversikten over {partnership.name} er for sekretariatet, fordi den viser "
+                "utkast. Et medlem finner forløpene det deltar i med GET /pathways.",
+            )
         )
     rows = list(
         session.scalars(

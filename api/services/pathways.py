@@ -22,7 +22,7 @@ from pathways.agreement import override_violations, rules_in_force
 from pathways.approval import ApprovalPolicy, ApprovalState
 from pathways.diff import field_changes
 from pathways.document import dump_document, rules_dict
-from pathways.errors import InvalidPathway
+from pathways.errors import Bilingual, InvalidPathway
 from pathways.gaps import validate_rule_settings
 from pathways.limits import Limits
 from pathways.model import Level, Pathway, PathwayInfo, RuleSettings
@@ -76,12 +76,19 @@ class PathwayView:
         return rules_in_force(agreement, rules_of(self.row))
 
     @property
+    def state(self) -> tuple[str, int | None]:
+        """``("draft", None)``, ``("approved", None)``, or ``("changed", N)``: the draft
+        changed since approved version N (the exports say it in the reader's language)."""
+        if self.latest_version is None:
+            return "draft", None
+        number, revision = self.latest_version
+        return ("approved", None) if revision == self.row.revision else ("changed", number)
+
+    @property
     def status(self) -> str:
         """``draft``, ``approved``, or ``changed since version N``."""
-        if self.latest_version is None:
-            return "draft"
-        number, revision = self.latest_version
-        return "approved" if revision == self.row.revision else f"changed since version {number}"
+        state, since = self.state
+        return state if since is None else f"changed since version {since}"
 
 
 def _views(session: Session, rows: list[orm.Pathway]) -> list[PathwayView]:
@@ -153,11 +160,18 @@ def _partnership_for(
     partnership = PartnershipRepository(session).get(partnership_id, for_update=True)
     if partnership is None:
         problem = f"there is no partnership {partnership_id}"
-        raise RuleViolation(problem, errors=[{"loc": loc, "pointer": None, "detail": problem}])
+        raise RuleViolation(
+            Bilingual(problem, f"Helsefellesskap {partnership_id} finnes ikke."),
+            errors=[{"loc": loc, "pointer": None, "detail": problem}],
+        )
     if not PartnershipRepository(session).is_member(partnership_id, client.organization_id):
         raise Forbidden(
-            f"{client.organization_name} is not a member of {partnership.name}; a member "
-            "puts pathways in it"
+            Bilingual(
+                f"{client.organization_name} is not a member of {partnership.name}; a member "
+                "puts pathways in it",
+                f"{client.organization_name} er ikke medlem av {partnership.name}. Bare "
+                "medlemmer kan legge forløp i helsefellesskapet.",
+            )
         )
     return partnership
 
@@ -178,11 +192,16 @@ def import_pathway(
 ) -> PathwayView:
     """A new pathway holding ``pathway``, in the partnership if one is named; the
     caller's organisation takes part in it as an editor."""
-    client.require(Scope.EDIT, "creating a pathway")
+    client.require(Scope.EDIT, Bilingual("creating a pathway", "opprette et forløp"))
     if client.level is None:
         raise Forbidden(
-            f"{client.described} has no care level: a care provider creates pathways, "
-            "and adds the secretariat or user representatives"
+            Bilingual(
+                f"{client.described} has no care level: a care provider creates pathways, "
+                "and adds the secretariat or user representatives",
+                f"{client.organization_name} hører ikke til noe omsorgsnivå. Det er "
+                "tjenesteyterne som oppretter forløp, og de legger til sekretariatet eller "
+                "brukerrepresentantene.",
+            )
         )
     validate_pathway(pathway, limits=limits)
     partnership = _partnership_for(session, client, partnership_id, ["body", "partnership_id"])

@@ -15,6 +15,7 @@ from db.repositories.pathways import PathwayRepository
 from db.repositories.versions import VersionRepository
 from pathways.diff import diff_pathways
 from pathways.document import read_stored_document
+from pathways.errors import Bilingual
 from pathways.model import Pathway
 
 __all__ = ["DRAFT", "Diff", "diff", "get_version", "list_versions", "pathway_at", "version_of"]
@@ -32,7 +33,12 @@ def list_versions(
 def version_of(session: Session, pathway_id: int, number: int) -> orm.Version:
     row = VersionRepository(session).get(pathway_id, number)
     if row is None:
-        raise NotFound(f"pathway {pathway_id} has no approved version {number}")
+        raise NotFound(
+            Bilingual(
+                f"pathway {pathway_id} has no approved version {number}",
+                f"Forløp {pathway_id} har ingen godkjent versjon {number}.",
+            )
+        )
     return row
 
 

@@ -1,4 +1,7 @@
-"""Small text helpers shared by the exporters: XML-safe text, wrapping, labels, durations."""
+"""Small text helpers shared by the exporters: XML-safe text, wrapping, labels.
+
+Durations, deadlines and statuses for people are said by :mod:`pathways.wording`.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from pathways.durations import is_duration
 from pathways.findings import Finding, Severity
 from pathways.model import Level, StepKind
+from pathways.wording import language_or_default
 
 __all__ = [
     "KIND_LABELS",
@@ -20,9 +23,9 @@ __all__ = [
     "aware",
     "escape",
     "format_datetime",
-    "human_duration",
     "index_findings",
     "kind_label",
+    "level_label",
     "worst",
     "wrap",
     "xml_safe",
@@ -35,7 +38,22 @@ LEVEL_LABELS: Mapping[Level, str] = {
     Level.MUNICIPALITY: "Municipality / Kommune",
     Level.HOSPITAL: "Hospital / Sykehus",
 }
-"""Bilingual level names for pictures that both levels read."""
+"""Bilingual level names for pictures that both levels read (English and bokmål)."""
+
+_NYNORSK_LEVEL_LABELS: Mapping[Level, str] = {
+    Level.MUNICIPALITY: "Municipality / Kommune",
+    Level.HOSPITAL: "Hospital / Sjukehus",
+}
+
+
+def level_label(level: Level, language: str = "en") -> str:
+    """The bilingual name of ``level``: English and, in a nynorsk export, nynorsk.
+
+    >>> level_label(Level.HOSPITAL, "nb"), level_label(Level.HOSPITAL, "nn")
+    ('Hospital / Sykehus', 'Hospital / Sjukehus')
+    """
+    return (_NYNORSK_LEVEL_LABELS if language == "nn" else LEVEL_LABELS)[level]
+
 
 KIND_LABELS: Mapping[str, Mapping[StepKind, str]] = {
     "en": {
@@ -48,6 +66,8 @@ KIND_LABELS: Mapping[str, Mapping[StepKind, str]] = {
         StepKind.DISCHARGE: "Discharge",
         StepKind.RECEPTION: "Reception",
         StepKind.FOLLOW_UP: "Follow-up",
+        StepKind.OUTPATIENT: "Outpatient visit",
+        StepKind.DEATH: "Death",
         StepKind.OTHER: "Other",
     },
     "nb": {
@@ -60,15 +80,35 @@ KIND_LABELS: Mapping[str, Mapping[StepKind, str]] = {
         StepKind.DISCHARGE: "Utskrivning",
         StepKind.RECEPTION: "Mottak",
         StepKind.FOLLOW_UP: "Oppfølging",
+        StepKind.OUTPATIENT: "Poliklinisk konsultasjon",
+        StepKind.DEATH: "Død",
         StepKind.OTHER: "Annet",
+    },
+    "nn": {
+        StepKind.HOME: "Heime",
+        StepKind.REFERRAL: "Tilvising",
+        StepKind.ASSESSMENT: "Vurdering",
+        StepKind.ADMISSION: "Innlegging",
+        StepKind.TREATMENT: "Behandling",
+        StepKind.DECISION: "Avgjerd",
+        StepKind.DISCHARGE: "Utskriving",
+        StepKind.RECEPTION: "Mottak",
+        StepKind.FOLLOW_UP: "Oppfølging",
+        StepKind.OUTPATIENT: "Poliklinisk konsultasjon",
+        StepKind.DEATH: "Død",
+        StepKind.OTHER: "Anna",
     },
 }
 """Step kinds for people, per language."""
 
 
 def kind_label(kind: StepKind, language: str = "en") -> str:
-    """The name of a step kind in ``language`` (English if unknown)."""
-    return KIND_LABELS.get(language, KIND_LABELS["en"])[kind]
+    """The name of a step kind in ``language`` (English if unknown).
+
+    >>> kind_label(StepKind.DISCHARGE, "nn"), kind_label(StepKind.DEATH, "en")
+    ('Utskriving', 'Death')
+    """
+    return KIND_LABELS[language_or_default(language)][kind]
 
 
 # Characters XML 1.0 cannot hold at all (validation refuses them, but an exporter may be
@@ -107,36 +147,6 @@ def wrap(text: str, width: int, max_lines: int) -> tuple[str, ...]:
         last = lines[-1]
         lines[-1] = (last[: width - 1].rstrip() if len(last) >= width else last) + "…"
     return tuple(lines)
-
-
-_UNITS = {
-    "en": {"D": "d", "H": "h", "M": "min", "S": "s"},
-    "nb": {"D": "d", "H": "t", "M": "min", "S": "s"},
-}
-_PARTS = re.compile(r"(\d+)([WDHMS])")
-
-
-@lru_cache(maxsize=1024)
-def human_duration(value: str | None, language: str = "en") -> str:
-    """An ISO 8601 duration for people, in the units it was written in.
-
-    ``PT24H`` → ``24 h``, ``P1DT12H`` → ``1 d 12 h``, ``P1W2D`` → ``9 d``; ``""`` for
-    ``None``. Text that is not a duration is returned as it is.
-
-    >>> human_duration("PT30M"), human_duration("PT24H", "nb")
-    ('30 min', '24 t')
-    """
-    if value is None:
-        return ""
-    if not is_duration(value):
-        return value
-    units = _UNITS.get(language, _UNITS["en"])
-    counts: dict[str, int] = {}
-    for count, letter in _PARTS.findall(value):
-        days = letter in "WD"
-        key = "D" if days else letter
-        counts[key] = counts.get(key, 0) + int(count) * (7 if letter == "W" else 1)
-    return " ".join(f"{count} {units[letter]}" for letter, count in counts.items())
 
 
 def aware(value: datetime) -> datetime:

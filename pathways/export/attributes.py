@@ -10,7 +10,10 @@ string is never a valid duration, so ``""`` and ``None`` cannot be confused):
   has one), ``sender_role``, ``receiver_role``, ``messages`` (joined by line breaks, which
   a message cannot contain), ``deadline``, ``checklist`` (the items as a JSON array) and
   ``checklist_items`` (their count), and ``order``, the transition's place in the
-  document.
+  document;
+- the graph: ``title``, ``description``, ``target_group``, ``agreement_ref``,
+  ``review_due`` and, with a context, its ``status`` as a code (``draft``, ``approved``,
+  ``changed``), ``pathway_id``, ``version``, ``revision`` and ``changed_since`` when set.
 
 :func:`pathway_from_graph` reads such a graph back into the same steps and transitions.
 """
@@ -103,7 +106,7 @@ def graph_attributes(pathway: Pathway, context: ExportContext | None) -> dict[st
     }
     if context is not None:
         attributes["status"] = context.status
-        for name in ("pathway_id", "version", "revision"):
+        for name in ("pathway_id", "version", "revision", "changed_since"):
             value = getattr(context, name)
             if value is not None:
                 attributes[name] = value

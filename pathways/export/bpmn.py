@@ -4,7 +4,8 @@ One pool (``participant``) per care level, each with its own ``process``:
 
 - a step becomes a ``task``; a ``decision`` an ``exclusiveGateway``; a ``home`` step with
   no incoming transition a ``startEvent`` and one with no outgoing transition an
-  ``endEvent`` (a home step with both stays a ``task``);
+  ``endEvent`` (a home step with both stays a ``task``); a ``death`` step, an outcome
+  where the pathway ends, an ``endEvent`` too (a task if it goes on anywhere);
 - a transition inside a level becomes a ``sequenceFlow``;
 - a transition across levels (a handover) becomes, in the sending pool, a sequence flow
   into a message ``endEvent`` (the patient leaves this level's care), in the receiving
@@ -13,6 +14,9 @@ One pool (``participant``) per care level, each with its own ``process``:
   ``message`` of that name; the handover's roles, deadline and checklist are the events'
   documentation). So each process is well-formed on its own and every message flow
   joins two pools.
+
+Names and documentation are in the context's language (English, bokmål or nynorsk), with
+deadlines and durations said as people say them (``samme dag``, ``innen 24 timer``).
 
 Ids are NCNames made of a prefix and a key (``step_``, ``flow_``, ``send_``,
 ``receive_``, ``sendflow_``, ``receiveflow_``, ``messageflow_``, ``message_``): prefixes
@@ -28,10 +32,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from pathways.export._text import LEVEL_LABELS, LEVELS, human_duration, xml_safe
+from pathways.export._text import LEVELS, level_label, xml_safe
+from pathways.export._words import words
 from pathways.export.context import ExportContext
 from pathways.export.layout import Box, Layout, LayoutNode, Spacing, layout
 from pathways.model import Level, Pathway, Step, StepKind, Transition
+from pathways.wording import deadline_text, duration_text
 
 __all__ = ["BPMNDI_NS", "BPMN_NS", "DC_NS", "DI_NS", "to_bpmn"]
 
@@ -45,9 +51,8 @@ _SIZES = {"task": (120.0, 80.0), "exclusiveGateway": (50.0, 50.0)}
 _EVENT_SIZE = (36.0, 36.0)
 _SPACING = Spacing(lane_header=30, lane_padding=30, lane_gap=40, column_gap=50, row_gap=40, top=0)
 
-
-_TO = {Level.MUNICIPALITY: "To the municipality", Level.HOSPITAL: "To the hospital"}
-_FROM = {Level.MUNICIPALITY: "From the municipality", Level.HOSPITAL: "From the hospital"}
+_ENDS = (StepKind.HOME, StepKind.DEATH)
+"""Kinds of step where a pathway may end: an end event when nothing follows."""
 
 
 @dataclass(slots=True)
@@ -100,36 +105,41 @@ def _step_tag(step: Step, has_incoming: bool, has_outgoing: bool) -> str:
         return "exclusiveGateway"
     if step.kind is StepKind.HOME and not has_incoming:
         return "startEvent"
-    if step.kind is StepKind.HOME and not has_outgoing:
+    if step.kind in _ENDS and not has_outgoing:
         return "endEvent"
     return "task"
 
 
-def _step_documentation(step: Step) -> str:
+def _step_documentation(step: Step, lang: str) -> str:
+    said = words(lang)
     lines = []
     if step.responsible:
-        lines.append(f"Responsible: {step.responsible}")
+        lines.append(f"{said['responsible']}: {step.responsible}")
     if step.expected_duration:
-        lines.append(f"Expected duration: {human_duration(step.expected_duration)}")
+        lines.append(f"{said['duration']}: {duration_text(step.expected_duration, lang)}")
     if step.description:
         lines.append(step.description)
     return "\n".join(lines)
 
 
-def _handover_documentation(transition: Transition) -> str:
+def _handover_documentation(transition: Transition, lang: str) -> str:
+    said = words(lang)
     handover = transition.handover
     if handover is None:
-        return "Handover not described."
+        return said["handover_undescribed"]
     lines = []
     if handover.sender_role or handover.receiver_role:
         lines.append(f"{handover.sender_role or '?'} → {handover.receiver_role or '?'}")
     if handover.deadline:
-        lines.append(f"Deadline: {human_duration(handover.deadline)}")
-    lines += [f"[{item.side.value}] {item.text}" for item in handover.checklist]
+        lines.append(f"{said['deadline']}: {deadline_text(handover.deadline, lang)}")
+    for item in handover.checklist:
+        due = f" ({deadline_text(item.due, lang)})" if item.due else ""
+        lines.append(f"[{said[item.side.value]}] {item.text}{due}")
     return "\n".join(lines)
 
 
-def _model(pathway: Pathway) -> _Model:
+def _model(pathway: Pathway, lang: str) -> _Model:
+    said = words(lang)
     model = _Model()
     sources = {transition.source for transition in pathway.transitions}
     targets = {transition.target for transition in pathway.transitions}
@@ -137,7 +147,7 @@ def _model(pathway: Pathway) -> _Model:
         tag = _step_tag(step, step.key in targets, step.key in sources)
         node_id = "step_" + step.key
         model.nodes[node_id] = _Node(
-            node_id, tag, step.level, step.name, documentation=_step_documentation(step)
+            node_id, tag, step.level, step.name, documentation=_step_documentation(step, lang)
         )
         if tag == "startEvent":
             model.starts.append(node_id)
@@ -158,13 +168,13 @@ def _model(pathway: Pathway) -> _Model:
         handover = transition.handover
         messages = ", ".join(handover.messages) if handover else ""
         message_id = "message_" + key
-        model.messages[message_id] = messages or transition.label or "Handover"
-        documentation = _handover_documentation(transition)
+        model.messages[message_id] = messages or transition.label or said["handover_name"]
+        documentation = _handover_documentation(transition, lang)
         send = _Node(
             "send_" + key,
             "endEvent",
             source.level,
-            _TO[target.level],
+            said["to_" + target.level.value],
             documentation,
             message_id,
         )
@@ -172,7 +182,7 @@ def _model(pathway: Pathway) -> _Model:
             "receive_" + key,
             "startEvent",
             target.level,
-            _FROM[source.level],
+            said["from_" + source.level.value],
             documentation,
             message_id,
         )
@@ -349,20 +359,16 @@ _HORIZONTAL = ' isHorizontal="true"'
 _MARKER = ' isMarkerVisible="true"'
 
 
-def _collaboration_documentation(pathway: Pathway, context: ExportContext | None) -> str:
+def _collaboration_documentation(pathway: Pathway, context: ExportContext | None, lang: str) -> str:
+    said = words(lang)
     info = pathway.info
     lines = [info.title]
     if context is not None:
-        status = context.status
-        if context.version is not None:
-            status += f", version {context.version}"
-        if context.revision is not None:
-            status += f", revision {context.revision}"
-        lines.append(f"Status: {status}")
+        lines.append(f"{said['status']}: {context.status_line(lang)}")
     for label, value in (
-        ("Target group", info.target_group),
-        ("Agreement", info.agreement_ref),
-        ("Review due", info.review_due.isoformat() if info.review_due else ""),
+        (said["target_group"], info.target_group),
+        (said["agreement"], info.agreement_ref),
+        (said["review_due"], info.review_due.isoformat() if info.review_due else ""),
     ):
         if value:
             lines.append(f"{label}: {value}")
@@ -373,7 +379,8 @@ def _collaboration_documentation(pathway: Pathway, context: ExportContext | None
 
 def to_bpmn(pathway: Pathway, *, context: ExportContext | None = None) -> bytes:
     """BPMN 2.0 XML of ``pathway`` (UTF-8) with a diagram, valid against the BPMN XSDs."""
-    model = _model(pathway)
+    lang = context.language if context is not None else "en"
+    model = _model(pathway, lang)
     target_namespace = "urn:hjem-til-hjem:pathway"
     if context is not None and context.pathway_id is not None:
         target_namespace += f":{context.pathway_id}"
@@ -385,11 +392,11 @@ def to_bpmn(pathway: Pathway, *, context: ExportContext | None = None) -> bytes:
         'exporter="Hjem til hjem" exporterVersion="1">',
         '  <bpmn:collaboration id="collaboration">',
         "    <bpmn:documentation>"
-        f"{_text(_collaboration_documentation(pathway, context))}</bpmn:documentation>",
+        f"{_text(_collaboration_documentation(pathway, context, lang))}</bpmn:documentation>",
     ]
     out.extend(
         f'    <bpmn:participant id="participant_{level.value}" '
-        f'name="{_attribute(LEVEL_LABELS[level])}" processRef="process_{level.value}"/>'
+        f'name="{_attribute(level_label(level, lang))}" processRef="process_{level.value}"/>'
         for level in LEVELS
     )
     for message_flow in model.message_flows:
@@ -406,7 +413,7 @@ def to_bpmn(pathway: Pathway, *, context: ExportContext | None = None) -> bytes:
     for level in LEVELS:
         out.append(
             f'  <bpmn:process id="process_{level.value}" '
-            f'name="{_attribute(LEVEL_LABELS[level])}" isExecutable="false">'
+            f'name="{_attribute(level_label(level, lang))}" isExecutable="false">'
         )
         for node in model.nodes.values():
             if node.level is level:

@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from pathways.export._words import words
 from pathways.findings import Finding
 from pathways.model import Level
+from pathways.wording import status_text
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_CONTEXT", "Approval", "ExportContext"]
 
@@ -33,12 +35,19 @@ class Approval:
 class ExportContext:
     """Facts about a pathway that the pathway value does not hold.
 
-    ``status`` is free text for people (``"draft"``, ``"approved"``, ``"changed since
-    version 2"``); formats with a status code of their own (FHIR) map ``"approved"`` and
-    ``"active"`` to active and anything else to draft. ``findings`` are the gap findings
-    to mark in pictures and documents, ``language`` (``"en"`` or ``"nb"``) the language of
-    their messages and of the printable document. ``base_url`` is the base of canonical
-    URLs in FHIR resources.
+    ``status`` is ``"draft"``, ``"approved"`` or ``"changed"`` (a draft changed since
+    approved version ``changed_since``); :meth:`status_label` says it in a language
+    (``godkjent``, ``endra sidan versjon 2``), and other text is shown as it is. Formats
+    with a status code of their own (FHIR) map ``"approved"`` and ``"active"`` to active
+    and anything else to draft. ``findings`` are the gap findings to mark in pictures and
+    documents, ``language`` (``"en"``, ``"nb"`` or ``"nn"``) the language of their
+    messages and of every text for people in the exports. ``base_url`` is the base of
+    canonical URLs in FHIR resources.
+
+    >>> ExportContext(status="changed", changed_since=2).status_label("nb")
+    'endret siden versjon 2'
+    >>> ExportContext(status="approved", language="nn").status_label()
+    'godkjend'
     """
 
     pathway_id: int | None = None
@@ -50,11 +59,37 @@ class ExportContext:
     generated_at: datetime | None = None
     language: str = "en"
     base_url: str = DEFAULT_BASE_URL
+    changed_since: int | None = None
+    """The number of the approved version a ``"changed"`` draft was changed since."""
 
     @property
     def is_approved(self) -> bool:
         """Whether :attr:`status` says the exported revision is approved."""
         return self.status.strip().lower() in {"approved", "active"}
+
+    def status_label(self, language: str | None = None) -> str:
+        """:attr:`status` for people in ``language`` (default: the context's language)."""
+        language = self.language if language is None else language
+        if self.status.strip().lower() == "changed":
+            if self.changed_since is None:
+                return words(language)["changed"]
+            return words(language)["changed_since"].format(version=self.changed_since)
+        return status_text(self.status, language)
+
+    def status_line(self, language: str | None = None) -> str:
+        """The status, version and revision for people: ``godkjent · versjon 3 · revisjon 17``.
+
+        >>> ExportContext(status="approved", version=3, revision=17).status_line("nn")
+        'godkjend · versjon 3 · revisjon 17'
+        """
+        language = self.language if language is None else language
+        said = words(language)
+        parts = [self.status_label(language)]
+        if self.version is not None:
+            parts.append(f"{said['version'].lower()} {self.version}")
+        if self.revision is not None:
+            parts.append(f"{said['revision'].lower()} {self.revision}")
+        return " · ".join(part for part in parts if part)
 
 
 DEFAULT_CONTEXT = ExportContext()

@@ -13,6 +13,11 @@ A checklist becomes a Questionnaire of boolean items (``linkId`` = item key, ``r
 kept); each item's side and due time are extensions. :func:`questionnaire_for` gives the
 Questionnaire of one transition, optionally of one side only, for integrations.
 
+Codes, durations and the status stay FHIR's (``status`` is ``active`` or ``draft``);
+the texts for people (titles, descriptions, displays) are in the context's language,
+which each resource names in ``language`` (``en``, ``nb``, ``nn``), with deadlines said
+as people say them (``innen 24 timer``).
+
 Canonical URLs start with :attr:`ExportContext.base_url`; resource ids are
 ``pathway-{id}`` when the context names the pathway's id, else made from the title.
 """
@@ -28,10 +33,12 @@ from functools import lru_cache
 from typing import Any
 
 from pathways.durations import parse_duration
-from pathways.export._text import LEVEL_LABELS, aware, format_datetime
+from pathways.export._text import aware, format_datetime, level_label
+from pathways.export._words import words
 from pathways.export.context import DEFAULT_CONTEXT, ExportContext
 from pathways.export.errors import UnknownTransition
 from pathways.model import Pathway, Side, Step, Transition
+from pathways.wording import deadline_text, language_or_default
 
 __all__ = ["bundle", "duration", "plan_definition", "questionnaire_for", "to_fhir"]
 
@@ -123,13 +130,17 @@ def _metadata(context: ExportContext) -> dict[str, Any]:
     return data
 
 
-def _participant(step: Step, base: str) -> dict[str, Any]:
+def _language(context: ExportContext) -> str:
+    return language_or_default(context.language)
+
+
+def _participant(step: Step, base: str, lang: str) -> dict[str, Any]:
     role: dict[str, Any] = {
         "coding": [
             {
                 "system": f"{base}/CodeSystem/care-level",
                 "code": step.level.value,
-                "display": LEVEL_LABELS[step.level],
+                "display": level_label(step.level, lang),
             }
         ]
     }
@@ -160,6 +171,8 @@ def _action(
     plan_id: str,
 ) -> dict[str, Any]:
     base = _base(context)
+    lang = _language(context)
+    checklist = words(lang)["handover_checklist"]
     action: dict[str, Any] = {"id": step.key, "title": step.name}
     if step.description:
         action["description"] = step.description
@@ -169,8 +182,8 @@ def _action(
     documentation = [
         {
             "type": "documentation",
-            "label": "Handover checklist",
-            "display": f"Handover checklist: {transition.key}",
+            "label": checklist,
+            "display": f"{checklist}: {transition.key}",
             "resource": f"{base}/Questionnaire/{_questionnaire_id(plan_id, transition, None)}",
         }
         for transition in incoming
@@ -198,7 +211,7 @@ def _action(
     timing = duration(step.expected_duration)
     if timing is not None:
         action["timingDuration"] = timing
-    action["participant"] = [_participant(step, base)]
+    action["participant"] = [_participant(step, base, lang)]
     return action
 
 
@@ -208,7 +221,11 @@ def plan_definition(pathway: Pathway, *, context: ExportContext | None = None) -
     base = _base(context)
     plan_id = _plan_id(pathway, context)
     info = pathway.info
-    resource: dict[str, Any] = {"resourceType": "PlanDefinition", "id": plan_id}
+    resource: dict[str, Any] = {
+        "resourceType": "PlanDefinition",
+        "id": plan_id,
+        "language": _language(context),
+    }
     if info.review_due is not None:
         resource["extension"] = [
             {
@@ -265,7 +282,11 @@ def plan_definition(pathway: Pathway, *, context: ExportContext | None = None) -
         ]
     if info.agreement_ref:
         resource["relatedArtifact"] = [
-            {"type": "documentation", "label": "Agreement", "display": info.agreement_ref}
+            {
+                "type": "documentation",
+                "label": words(_language(context))["agreement"],
+                "display": info.agreement_ref,
+            }
         ]
     incoming: dict[str, list[Transition]] = {step.key: [] for step in pathway.steps}
     for transition in pathway.transitions:
@@ -306,6 +327,8 @@ def _questionnaire(
     pathway: Pathway, transition: Transition, side: Side | None, context: ExportContext
 ) -> dict[str, Any]:
     base = _base(context)
+    lang = _language(context)
+    said = words(lang)
     plan_id = _plan_id(pathway, context)
     questionnaire_id = _questionnaire_id(plan_id, transition, side)
     source, target = pathway.step(transition.source), pathway.step(transition.target)
@@ -313,6 +336,7 @@ def _questionnaire(
     resource: dict[str, Any] = {
         "resourceType": "Questionnaire",
         "id": questionnaire_id,
+        "language": lang,
         "extension": [
             {"url": f"{base}/StructureDefinition/transition", "valueString": transition.key}
         ],
@@ -321,9 +345,9 @@ def _questionnaire(
     metadata = _metadata(context)
     if "version" in metadata:
         resource["version"] = metadata.pop("version")
-    title = f"Handover checklist: {source.name} → {target.name}"
+    title = f"{said['handover_checklist']}: {source.name} → {target.name}"
     if side is not None:
-        title += f" ({side.value})"
+        title += f" ({said[side.value].lower()})"
     resource.update(
         name=_computable_name(f"handover {transition.key} {side or ''}", "Handover"),
         title=title,
@@ -334,11 +358,15 @@ def _questionnaire(
     lines = [f"{pathway.info.title}: {source.name} → {target.name}."]
     if handover is not None:
         if handover.sender_role or handover.receiver_role:
-            lines.append(f"From {handover.sender_role or '?'} to {handover.receiver_role or '?'}.")
+            lines.append(
+                said["from_sender_to_receiver"].format(
+                    sender=handover.sender_role or "?", receiver=handover.receiver_role or "?"
+                )
+            )
         if handover.messages:
-            lines.append("Messages: " + ", ".join(handover.messages) + ".")
+            lines.append(f"{said['messages']}: " + ", ".join(handover.messages) + ".")
         if handover.deadline:
-            lines.append(f"Deadline: {handover.deadline}.")
+            lines.append(f"{said['deadline']}: {deadline_text(handover.deadline, lang)}.")
     resource["description"] = " ".join(lines)
     items = []
     for item in handover.checklist if handover is not None else ():

@@ -3,7 +3,10 @@
 For agreement secretariats: title, status, version, approvals, review date, agreement
 reference, target group and description; the swimlane picture (inline SVG); the steps
 per level; the transitions; the handovers with their checklists; and the open gaps
-(the context's findings) in the context's language (English or Norwegian bokmål).
+(the context's findings), all in the context's language (English, Norwegian bokmål or
+nynorsk): the status as a word (``godkjent``, ``utkast``), deadlines and durations as
+people say them (``samme dag``, ``innen 24 timer``), the ISO 8601 value kept only for
+machines in a ``<time datetime>``.
 
 No script, no external resource: inline CSS with print rules (A4, the picture on a
 landscape page, tables that do not break inside a row). Every text is escaped.
@@ -14,19 +17,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
+from pathways.durations import parse_duration
 from pathways.export._text import (
-    LEVEL_LABELS,
     LEVELS,
     aware,
     escape,
-    human_duration,
     kind_label,
+    level_label,
 )
-from pathways.export._words import WORDS as _WORDS
+from pathways.export._words import words as words_of
 from pathways.export.context import DEFAULT_CONTEXT, Approval, ExportContext
 from pathways.export.svg import svg_picture
 from pathways.findings import Finding
 from pathways.model import Handover, Pathway, Transition
+from pathways.wording import deadline_text, duration_text, language_or_default
 
 __all__ = ["to_html"]
 
@@ -110,10 +114,41 @@ def _time(value: datetime | date) -> str:
     return f'<time datetime="{_e(value.isoformat())}">{_e(value.isoformat())}</time>'
 
 
+def _machine_duration(value: str) -> str | None:
+    """``value`` as an HTML duration string (days and time, no weeks), if it is one.
+
+    >>> _machine_duration("P1W2D"), _machine_duration("PT0H"), _machine_duration("P1DT30M")
+    ('P9D', 'PT0S', 'P1DT30M')
+    """
+    try:
+        seconds = int(parse_duration(value).total_seconds())
+    except ValueError:
+        return None
+    if seconds <= 0:
+        return "PT0S"
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, rest = divmod(rest, 60)
+    time = "".join(f"{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M"), (rest, "S")) if n)
+    return "P" + (f"{days}D" if days else "") + (f"T{time}" if time else "")
+
+
+def _said(value: str | None, text: str) -> str:
+    """``text`` (a duration said for people) with ``value`` kept for machines."""
+    machine = _machine_duration(value) if value else None
+    if machine is None:
+        return _e(text)
+    return f'<time datetime="{_e(machine)}">{_e(text)}</time>'
+
+
 def _duration(value: str | None, lang: str) -> str:
-    if not value:
-        return ""
-    return f'<span title="{_e(value)}">{_e(human_duration(value, lang))}</span>'
+    """A length of time (a step's expected duration): ``4 timer``, ``14 days``."""
+    return _said(value, duration_text(value, lang)) if value else ""
+
+
+def _deadline(value: str | None, lang: str) -> str:
+    """A deadline (a handover's or a checklist item's): ``samme dag``, ``innen 24 timer``."""
+    return _said(value, deadline_text(value, lang)) if value else ""
 
 
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], css: str = "") -> str:
@@ -124,10 +159,11 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], css: str = "")
     return f"<table{class_attribute}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _header(pathway: Pathway, context: ExportContext, words: Mapping[str, str]) -> str:
+def _header(pathway: Pathway, context: ExportContext, words: Mapping[str, str], lang: str) -> str:
     info = pathway.info
     status_class = "status approved" if context.is_approved else "status"
-    facts = [(words["status"], f'<span class="{status_class}">{_e(context.status)}</span>')]
+    status = context.status_label(lang)
+    facts = [(words["status"], f'<span class="{status_class}">{_e(status)}</span>')]
     if context.version is not None:
         facts.append((words["version"], _e(context.version)))
     if context.revision is not None:
@@ -152,7 +188,7 @@ def _section(section_id: str, title: str, body: str) -> str:
     return f'<section id="{section_id}"><h2>{_e(title)}</h2>{body}</section>'
 
 
-def _approvals(approvals: Sequence[Approval], words: Mapping[str, str]) -> str:
+def _approvals(approvals: Sequence[Approval], words: Mapping[str, str], lang: str) -> str:
     if not approvals:
         return f'<p class="muted">{_e(words["no_approvals"])}</p>'
     ordered = sorted(
@@ -163,7 +199,7 @@ def _approvals(approvals: Sequence[Approval], words: Mapping[str, str]) -> str:
         (
             [
                 f"<td>{_e(approval.organization)}</td>",
-                f"<td>{_e(LEVEL_LABELS[approval.level])}</td>",
+                f"<td>{_e(level_label(approval.level, lang))}</td>",
                 f"<td>{_time(approval.approved_at)}</td>",
                 f"<td>{_e(approval.revision)}</td>",
             ]
@@ -176,7 +212,7 @@ def _steps(pathway: Pathway, words: Mapping[str, str], lang: str) -> str:
     parts = []
     number = 0
     for level in LEVELS:
-        parts.append(f'<h3 class="level-{level.value}">{_e(LEVEL_LABELS[level])}</h3>')
+        parts.append(f'<h3 class="level-{level.value}">{_e(level_label(level, lang))}</h3>')
         rows = []
         for step in pathway.steps:
             if step.level is not level:
@@ -254,7 +290,7 @@ def _handover(
         (words["sender_role"], _e(handover.sender_role)),
         (words["receiver_role"], _e(handover.receiver_role)),
         (words["messages"], ", ".join(f"<code>{_e(m)}</code>" for m in handover.messages)),
-        (words["deadline"], _duration(handover.deadline, lang)),
+        (words["deadline"], _deadline(handover.deadline, lang)),
     ]
     rows = "".join(f"<dt>{_e(name)}</dt><dd>{value or '—'}</dd>" for name, value in facts)
     if handover.checklist:
@@ -266,7 +302,7 @@ def _handover(
                     f'<td><span class="tag {item.side.value}">'
                     f"{_e(words[item.side.value])}</span></td>",
                     f"<td>{_e(words['yes'] if item.required else words['no'])}</td>",
-                    f"<td>{_duration(item.due, lang)}</td>",
+                    f"<td>{_deadline(item.due, lang)}</td>",
                 ]
                 for item in handover.checklist
             ),
@@ -322,8 +358,8 @@ def _gaps(
 def to_html(pathway: Pathway, *, context: ExportContext | None = None) -> bytes:
     """The printable HTML5 document of ``pathway`` (UTF-8)."""
     context = context or DEFAULT_CONTEXT
-    lang = context.language if context.language in _WORDS else "en"
-    words = _WORDS[lang]
+    lang = language_or_default(context.language)
+    words = words_of(lang)
     info = pathway.info
     description = (
         f'<p class="prose">{_e(info.description)}</p>'
@@ -335,10 +371,10 @@ def to_html(pathway: Pathway, *, context: ExportContext | None = None) -> bytes:
         f"</div><figcaption>{_e(words['picture_caption'])}</figcaption></figure>"
     )
     body = [
-        _header(pathway, context, words),
+        _header(pathway, context, words, lang),
         "<main>",
         _section("description", words["description"], description),
-        _section("approvals", words["approvals"], _approvals(context.approvals, words)),
+        _section("approvals", words["approvals"], _approvals(context.approvals, words, lang)),
         _section("picture", words["picture"], picture),
         _section("steps", words["steps"], _steps(pathway, words, lang)),
         _section("transitions", words["transitions"], _transitions(pathway, words)),

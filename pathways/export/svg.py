@@ -3,9 +3,13 @@
 One horizontal lane per care level (municipality on top, where home is; hospital
 below), steps left to right by layer (:mod:`pathways.export.layout`), transitions as
 arrows. Handovers are dashed purple arrows crossing the lanes, labelled with their
-messages and deadline. Steps and transitions named in the context's findings get a red
-(error) or orange (warning) outline or stroke and a "!" marker whose tooltip is the
-finding's message in the context's language.
+messages and deadline (said as people say it: ``samme dag``, ``within 24 hours``). Home
+steps are pills; a death, an outcome where the pathway ends, is a grey pill with a double
+outline; an outpatient visit a box with a bar down each side (a visit, not a stay); a
+decision a hexagon. Every text is in the context's language (English, bokmål or
+nynorsk), the level names in English and Norwegian. Steps and transitions named in the
+context's findings get a red (error) or orange (warning) outline or stroke and a "!"
+marker whose tooltip is the finding's message in the context's language.
 
 Each lane is a ``<g class="lane" data-level="…">``, each step a ``<g id="step-KEY"
 data-step="KEY">`` and each transition a ``<g id="transition-KEY" data-transition="KEY">``,
@@ -19,20 +23,21 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
 from pathways.export._text import (
-    LEVEL_LABELS,
     LEVELS,
     escape,
     format_datetime,
-    human_duration,
     index_findings,
     kind_label,
+    level_label,
     worst,
     wrap,
 )
+from pathways.export._words import words
 from pathways.export.context import DEFAULT_CONTEXT, ExportContext
 from pathways.export.layout import Box, Layout, LayoutNode, Spacing, layout
 from pathways.findings import Finding, Severity
 from pathways.model import Level, Pathway, Step, StepKind, Transition
+from pathways.wording import deadline_text
 
 __all__ = ["svg_picture", "to_svg"]
 
@@ -106,8 +111,9 @@ def _marker(x: float, y: float, severity: Severity, findings: Sequence[Finding],
     )
 
 
-def _lane(level: Level, box: Box) -> str:
-    english, norwegian = LEVEL_LABELS[level].split(" / ")
+def _lane(level: Level, box: Box, lang: str) -> str:
+    name = level_label(level, lang)
+    english, norwegian = name.split(" / ")
     middle = box.cy
     label = (
         f'<text class="lane-label" x="{16:.0f}" y="{(middle - 4):.0f}">'
@@ -116,7 +122,7 @@ def _lane(level: Level, box: Box) -> str:
     )
     return (
         f'<g class="lane" id="lane-{level.value}" data-level="{level.value}">'
-        f"<title>{_esc(LEVEL_LABELS[level])}</title>"
+        f"<title>{_esc(name)}</title>"
         f'<rect x="{box.x:.0f}" y="{box.y:.0f}" width="{box.width:.0f}" '
         f'height="{box.height:.0f}" fill="{_LANE_FILL[level]}" stroke="#b0bec5"/>'
         f'<rect x="{box.x:.0f}" y="{box.y:.0f}" width="{_SPACING.lane_header:.0f}" '
@@ -125,8 +131,36 @@ def _lane(level: Level, box: Box) -> str:
     )
 
 
+_DEATH_FILL, _DEATH_STROKE = "#eceff1", "#37474f"
+_INSET = 4.0
+"""How far inside a death's outline its second outline, and an outpatient box's bars, are."""
+
+
+def _rect(box: Box, radius: float, attributes: str) -> str:
+    return (
+        f'<rect x="{box.x:.0f}" y="{box.y:.0f}" width="{box.width:.0f}" '
+        f'height="{box.height:.0f}" rx="{radius:.0f}" {attributes}/>'
+    )
+
+
 def _shape(step: Step, box: Box, stroke: str, width: float) -> str:
     common = f'fill="#ffffff" stroke="{stroke}" stroke-width="{width:.0f}"'
+    if step.kind is StepKind.DEATH:
+        # An end, like home, but grey and with a double outline: sober, not alarming.
+        inner = Box(box.x + _INSET, box.y + _INSET, box.width - 2 * _INSET, box.height - 2 * _INSET)
+        return _rect(
+            box,
+            box.height / 2,
+            f'fill="{_DEATH_FILL}" stroke="{stroke}" stroke-width="{width:.0f}"',
+        ) + _rect(inner, inner.height / 2, f'fill="none" stroke="{_DEATH_STROKE}" stroke-width="1"')
+    if step.kind is StepKind.OUTPATIENT:
+        # A visit to a clinic and back: a box with a bar down each side.
+        bars = "".join(
+            f'<path d="M{x:.0f},{box.y:.0f} L{x:.0f},{box.bottom:.0f}" stroke="{stroke}" '
+            f'stroke-width="1"/>'
+            for x in (box.x + _INSET * 2, box.right - _INSET * 2)
+        )
+        return _rect(box, 2, common) + bars
     if step.kind is StepKind.DECISION:
         inset = 14.0
         points = [
@@ -139,17 +173,30 @@ def _shape(step: Step, box: Box, stroke: str, width: float) -> str:
         ]
         coordinates = " ".join(f"{x:.0f},{y:.0f}" for x, y in points)
         return f'<polygon points="{coordinates}" {common}/>'
-    radius = box.height / 2 if step.kind is StepKind.HOME else 8
+    return _rect(box, box.height / 2 if step.kind is StepKind.HOME else 8, common)
+
+
+def _kind(step: Step, box: Box, y: float, lang: str) -> str:
+    """The step's kind above its name, squeezed to fit inside its shape if it is long
+    (``POLIKLINISK KONSULTASJON``)."""
+    text = kind_label(step.kind, lang).upper()
+    room = box.width - {StepKind.DECISION: 30, StepKind.OUTPATIENT: 26}.get(step.kind, 14)
+    # 9 px capitals with 0.06 em letter spacing; estimated on the wide side.
+    if _text_width(text, False) * 0.9 + 0.54 * len(text) <= room:
+        return _text_lines([text], box.cx, y, "kind", 0, "middle")
     return (
-        f'<rect x="{box.x:.0f}" y="{box.y:.0f}" width="{box.width:.0f}" '
-        f'height="{box.height:.0f}" rx="{radius:.0f}" {common}/>'
+        f'<text class="kind" x="{box.cx:.0f}" y="{y:.0f}" text-anchor="middle" '
+        f'textLength="{room:.0f}" lengthAdjust="spacingAndGlyphs">{_esc(text)}</text>'
     )
 
 
 def _step(step: Step, box: Box, findings: Sequence[Finding], lang: str) -> str:
     severity = worst(findings)
     flagged = severity in (Severity.ERROR, Severity.WARNING)
-    stroke = _SEVERITY[severity] if severity is not None and flagged else _STEP_STROKE[step.level]
+    if severity is not None and flagged:
+        stroke = _SEVERITY[severity]
+    else:
+        stroke = _DEATH_STROKE if step.kind is StepKind.DEATH else _STEP_STROKE[step.level]
     css = f"step level-{step.level.value} kind-{step.kind.value}"
     if severity is not None and flagged:
         css += f" finding-{severity.value}"
@@ -162,7 +209,7 @@ def _step(step: Step, box: Box, findings: Sequence[Finding], lang: str) -> str:
         f'<g id="step-{_esc(step.key)}" class="{css}" data-step="{_esc(step.key)}">',
         f"<title>{_esc(tooltip)}</title>",
         _shape(step, box, stroke, 3 if flagged else 1.5),
-        _text_lines([kind_label(step.kind, lang).upper()], box.cx, top, "kind", 0, "middle"),
+        _kind(step, box, top, lang),
         _text_lines(names, box.cx, top + 15, "name", 14, "middle"),
     ]
     if step.responsible:
@@ -270,7 +317,7 @@ def _label_lines(transition: Transition, lang: str) -> list[tuple[str, str]]:
         if handover.messages:
             lines += [("messages", line) for line in wrap(", ".join(handover.messages), 26, 2)]
         if handover.deadline:
-            lines.append(("deadline", "≤ " + human_duration(handover.deadline, lang)))
+            lines.append(("deadline", deadline_text(handover.deadline, lang)))
     return lines
 
 
@@ -365,15 +412,13 @@ def _transition(
 
 
 def _legend(y: float, lang: str) -> str:
-    words = {
-        "en": ("Transition", "Handover between levels", "Error", "Warning"),
-        "nb": ("Overgang", "Overlevering mellom nivåene", "Feil", "Advarsel"),
-    }.get(lang) or ("Transition", "Handover between levels", "Error", "Warning")
+    said = words(lang)
+    texts = (said["legend_transition"], said["legend_handover"], said["error"], said["warning"])
     x = 16.0
     parts = [f'<g class="legend" transform="translate(0,{y:.0f})">']
     samples = (
-        (words[0], _EDGE, "", "arrow"),
-        (words[1], _HANDOVER, ' stroke-dasharray="7 4"', "arrow-handover"),
+        (texts[0], _EDGE, "", "arrow"),
+        (texts[1], _HANDOVER, ' stroke-dasharray="7 4"', "arrow-handover"),
     )
     for text, colour, dash, marker in samples:
         parts.append(
@@ -382,7 +427,7 @@ def _legend(y: float, lang: str) -> str:
             f'<text x="{(x + 48):.0f}" y="18">{_esc(text)}</text>'
         )
         x += 60 + len(text) * 6.5
-    for text, severity in ((words[2], Severity.ERROR), (words[3], Severity.WARNING)):
+    for text, severity in ((texts[2], Severity.ERROR), (texts[3], Severity.WARNING)):
         parts.append(
             f'<rect x="{x:.0f}" y="4" width="30" height="20" rx="4" fill="#fff" '
             f'stroke="{_SEVERITY[severity]}" stroke-width="3"/>'
@@ -394,15 +439,7 @@ def _legend(y: float, lang: str) -> str:
 
 
 def _subtitle(context: ExportContext, lang: str) -> str:
-    words = {"en": ("version", "revision"), "nb": ("versjon", "revisjon")}.get(lang) or (
-        "version",
-        "revision",
-    )
-    parts = [context.status]
-    if context.version is not None:
-        parts.append(f"{words[0]} {context.version}")
-    if context.revision is not None:
-        parts.append(f"{words[1]} {context.revision}")
+    parts = [context.status_line(lang)]
     if context.generated_at is not None:
         parts.append(format_datetime(context.generated_at))
     return " · ".join(part for part in parts if part)
@@ -448,7 +485,7 @@ def svg_picture(pathway: Pathway, *, context: ExportContext | None = None) -> st
         _text_lines([pathway.info.title], 16, 28, "title", 0, "start"),
         _text_lines([_subtitle(context, lang)], 16, 48, "subtitle", 0, "start"),
     ]
-    parts += [_lane(level, lanes[level]) for level in LEVELS]
+    parts += [_lane(level, lanes[level], lang) for level in LEVELS]
     parts += [
         _step(step, places.boxes[step.key], step_findings.get(step.key, ()), lang)
         for step in pathway.steps

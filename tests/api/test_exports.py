@@ -85,6 +85,34 @@ def test_pinned_exports_are_immutable_and_drafts_for_participants(
     assert world.outsider.get(url, params={"format": "svg", "version": 1}).content == pinned.content
 
 
+def test_exports_say_status_and_deadlines_in_the_readers_language(
+    world: World, approved: tuple[int, str]
+) -> None:
+    pathway_id, etag = approved
+    url = f"/pathways/{pathway_id}/export"
+    nynorsk = world.outsider.get(url, params={"format": "svg"}, headers={"Accept-Language": "nn"})
+    assert "godkjend · versjon 1" in nynorsk.text
+    assert "same dag" in nynorsk.text
+    assert "approved" not in nynorsk.text
+    assert "≤" not in nynorsk.text
+    english = world.outsider.get(url, params={"format": "dot"}).text
+    assert "approved · version 1" in english
+    assert "the same day" in english
+    world.municipality.patch(f"/pathways/{pathway_id}", json={"title": "Changed"}, etag=etag)
+    for language, said in (("nb", "endret siden versjon 1"), ("en", "changed since version 1")):
+        draft = world.municipality.get(
+            url,
+            params={"format": "html", "version": "draft"},
+            headers={"Accept-Language": language},
+        )
+        assert said in draft.text
+    graph = world.municipality.get(url, params={"format": "node-link", "version": "draft"})
+    assert (graph.json()["graph"]["status"], graph.json()["graph"]["changed_since"]) == (
+        "changed",
+        1,
+    )
+
+
 def test_unknown_format_lists_the_formats(world: World, approved: tuple[int, str]) -> None:
     pathway_id, _ = approved
     response = world.hospital.get(f"/pathways/{pathway_id}/export", params={"format": "pdf"})

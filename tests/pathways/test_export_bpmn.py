@@ -13,13 +13,13 @@ from lxml import etree
 from pathways.export import export
 from pathways.export.bpmn import BPMN_NS, BPMNDI_NS, DI_NS
 from pathways.model import Pathway
-from tests.pathways.test_export_samples import CONTEXT, chain, example, tricky
+from tests.pathways.test_export_samples import CONTEXT, chain, example, outcomes, tricky
 
 # The product's shared folder stands beside the repository (in CI too).
 XSD = Path(__file__).resolve().parents[3] / "shared" / "schemas" / "bpmn" / "BPMN20.xsd"
 B, DI, WP = f"{{{BPMN_NS}}}", f"{{{BPMNDI_NS}}}", f"{{{DI_NS}}}"
 FLOW_NODES = {"task", "exclusiveGateway", "startEvent", "endEvent"}
-SAMPLES = [example, tricky, chain]
+SAMPLES = [example, tricky, chain, outcomes]
 
 
 @cache

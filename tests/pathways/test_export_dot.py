@@ -14,7 +14,7 @@ import pytest
 from pathways.export import export
 from pathways.export.dot import quote
 from pathways.model import Pathway
-from tests.pathways.test_export_samples import CONTEXT, NASTY, chain, example, tricky
+from tests.pathways.test_export_samples import CONTEXT, NASTY, chain, example, outcomes, tricky
 
 # pydot 4.0 still calls pyparsing's camelCase names, deprecated since pyparsing 3.3.
 pytestmark = pytest.mark.filterwarnings("ignore:.*deprecated - use:DeprecationWarning")
@@ -25,6 +25,16 @@ def _unquote(text: str) -> str:
     assert text.startswith('"')
     assert text.endswith('"')
     return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), text[1:-1])
+
+
+def _label(node: Any) -> str:
+    """A node's label read back; a record's (``{ |text| }``) as its middle field's text."""
+    label = _unquote(node.get("label"))
+    if node.get("shape") == quote("record"):
+        assert label.startswith("{ |")
+        assert label.endswith("| }")
+        label = label[3:-3]
+    return label
 
 
 def _graph(pathway: Pathway) -> Any:
@@ -43,7 +53,7 @@ def _small_chain() -> Pathway:
     return chain(40)  # pydot's parser is slow: a smaller chain keeps the test fast
 
 
-@pytest.mark.parametrize("sample", [example, tricky, _small_chain])
+@pytest.mark.parametrize("sample", [example, tricky, _small_chain, outcomes])
 def test_every_step_and_transition_is_intact(sample: Any) -> None:
     pathway: Pathway = sample()
     graph = _graph(pathway)
@@ -55,8 +65,7 @@ def test_every_step_and_transition_is_intact(sample: Any) -> None:
         expected = [step for step in pathway.steps if step.level.value == level]
         assert list(nodes) == [step.key for step in expected]
         for step in expected:
-            label = _unquote(nodes[step.key].get("label"))
-            assert label.split("\n")[0] == step.name
+            assert _label(nodes[step.key]).split("\n")[0] == step.name
     edges = [
         (_unquote(edge.get_source()), _unquote(edge.get_destination()), edge.get("id"))
         for edge in graph.get_edges()

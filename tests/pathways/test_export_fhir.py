@@ -15,9 +15,9 @@ from pathways.errors import PathwayError
 from pathways.export import ExportContext, UnknownTransition, export, questionnaire_for
 from pathways.export.fhir import duration
 from pathways.model import Pathway, Side
-from tests.pathways.test_export_samples import CONTEXT, chain, example, tricky
+from tests.pathways.test_export_samples import CONTEXT, chain, example, outcomes, tricky
 
-SAMPLES = [example, tricky, chain]
+SAMPLES = [example, tricky, chain, outcomes]
 
 
 def _bundle(pathway: Pathway, context: ExportContext | None = CONTEXT) -> dict[str, Any]:

@@ -12,12 +12,12 @@ from lxml import etree
 from pathways.export import export
 from pathways.export.attributes import pathway_from_graph, step_attributes, transition_attributes
 from pathways.model import Pathway
-from tests.pathways.test_export_samples import CONTEXT, chain, example, tricky
+from tests.pathways.test_export_samples import CONTEXT, chain, example, outcomes, tricky
 
 GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
 
 
-@pytest.mark.parametrize("sample", [example, tricky, chain])
+@pytest.mark.parametrize("sample", [example, tricky, chain, outcomes])
 def test_graphml_reads_back(sample: Any) -> None:
     pathway: Pathway = sample()
     data = export(pathway, "graphml", context=CONTEXT)

@@ -9,7 +9,7 @@ import pytest
 
 from pathways.export import ExportContext, export
 from pathways.model import Pathway
-from tests.pathways.test_export_samples import CONTEXT, NASTY, chain, example, tricky
+from tests.pathways.test_export_samples import CONTEXT, NASTY, chain, example, outcomes, tricky
 
 SECTIONS = ["description", "approvals", "picture", "steps", "transitions", "handovers", "gaps"]
 
@@ -24,7 +24,7 @@ def _text(element: Any) -> str:
     return " ".join("".join(element.itertext()).split())
 
 
-@pytest.mark.parametrize("sample", [example, tricky, chain])
+@pytest.mark.parametrize("sample", [example, tricky, chain, outcomes])
 def test_every_section_step_and_checklist_item(sample: Any) -> None:
     pathway: Pathway = sample()
     document = _document(pathway)
@@ -56,7 +56,7 @@ def test_facts_approvals_and_gaps() -> None:
     assert "Warning" in gaps
     handovers = _text(document.get_element_by_id("handovers"))
     assert "Receiver" in handovers
-    assert "1 h" in handovers
+    assert "within 1 hour" in handovers
 
 
 def test_in_norwegian() -> None:

@@ -11,7 +11,7 @@ import pytest
 from pathways.export import export
 from pathways.export.attributes import pathway_from_graph
 from pathways.model import Pathway
-from tests.pathways.test_export_samples import CONTEXT, chain, example, tricky
+from tests.pathways.test_export_samples import CONTEXT, chain, example, outcomes, tricky
 
 
 def _scalars_only(data: dict[str, Any]) -> None:
@@ -19,7 +19,7 @@ def _scalars_only(data: dict[str, Any]) -> None:
         assert isinstance(value, str | int | float | bool), value
 
 
-@pytest.mark.parametrize("sample", [example, tricky, chain])
+@pytest.mark.parametrize("sample", [example, tricky, chain, outcomes])
 def test_node_link_reads_back(sample: Any) -> None:
     pathway: Pathway = sample()
     data = json.loads(export(pathway, "node-link", context=CONTEXT))

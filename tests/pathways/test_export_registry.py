@@ -11,10 +11,10 @@ import pathways.export
 from pathways.errors import PathwayError
 from pathways.export import FORMATS, ExportContext, UnknownFormat, export
 from pathways.model import Pathway, PathwayInfo
-from tests.pathways.test_export_samples import CONTEXT, chain, example, tricky
+from tests.pathways.test_export_samples import CONTEXT, chain, example, outcomes, tricky
 
 NAMES = ["json", "node-link", "graphml", "dot", "mermaid", "bpmn", "fhir", "svg", "html"]
-SAMPLES = {"example": example, "tricky": tricky, "chain": chain}
+SAMPLES = {"example": example, "tricky": tricky, "chain": chain, "outcomes": outcomes}
 
 
 def test_formats_are_the_product_list() -> None:

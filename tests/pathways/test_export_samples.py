@@ -138,6 +138,62 @@ def chain(size: int = 120) -> Pathway:
     return Pathway(PathwayInfo(title="Chain"), tuple(steps), tuple(transitions))
 
 
+@cache
+def outcomes() -> Pathway:
+    """An outpatient visit (no inpatient stay) and a stay that may end in death."""
+    referral = Handover(
+        "fastlege",
+        "heart failure clinic",
+        ("HENVISNING",),
+        "P14D",
+        (
+            ChecklistItem("referral", "Referral with medication list", Side.SENDER, True, "PT0H"),
+            ChecklistItem("booked", "Appointment booked", Side.RECEIVER, True, "P1W"),
+        ),
+    )
+    back = Handover(
+        "clinic nurse",
+        "fastlege",
+        ("EPIKRISE",),
+        "PT24H",
+        (
+            ChecklistItem("note", "Outpatient note sent", Side.SENDER, True, "PT24H"),
+            ChecklistItem("read", "GP reads the note", Side.RECEIVER, True, "P14D"),
+        ),
+    )
+    home_again = Handover(
+        "ward nurse",
+        "home nursing",
+        ("LOG_UTSKRIVNINGSKLAR", "EPIKRISE"),
+        "PT0H",
+        (
+            ChecklistItem("medication", "Medication list sent", Side.SENDER, True, "PT0H"),
+            ChecklistItem("visit", "First home visit", Side.RECEIVER, True, "PT12H"),
+        ),
+    )
+    steps = (
+        Step("home", "At home", M, StepKind.HOME, "home nursing"),
+        Step("gp", "GP assessment", M, StepKind.ASSESSMENT, "fastlege", "PT30M"),
+        Step("clinic", "Heart failure clinic", H, StepKind.OUTPATIENT, "cardiologist", "PT2H"),
+        Step("admitted", "Admitted", H, StepKind.ADMISSION, "ED physician", "PT4H"),
+        Step("ward", "Cardiology ward", H, StepKind.TREATMENT, "ward nurse", "P1W"),
+        Step("outcome", "Outcome of the stay", H, StepKind.DECISION, "ward physician"),
+        Step("died", "Died in hospital", H, StepKind.DEATH, "ward physician"),
+        Step("home-after", "Back at home", M, StepKind.HOME, "home nursing"),
+    )
+    transitions = (
+        Transition("worse", "home", "gp", "Breathless"),
+        Transition("refer", "gp", "clinic", "Referred to the clinic", referral),
+        Transition("controlled", "clinic", "home-after", "Stable", back),
+        Transition("admit", "clinic", "admitted", "Needs a stay"),
+        Transition("to-ward", "admitted", "ward"),
+        Transition("assess", "ward", "outcome"),
+        Transition("discharged", "outcome", "home-after", "Ready for discharge", home_again),
+        Transition("death", "outcome", "died", "Died"),
+    )
+    return Pathway(PathwayInfo(title="Heart failure: clinic and stay"), steps, transitions)
+
+
 CONTEXT = ExportContext(
     pathway_id=42,
     status="approved",
@@ -169,7 +225,7 @@ CONTEXT = ExportContext(
 
 
 def test_samples_are_valid_pathways() -> None:
-    for pathway in (example(), tricky(), chain()):
+    for pathway in (example(), tricky(), chain(), outcomes()):
         validate_pathway(pathway)
 
 

@@ -10,10 +10,10 @@ from lxml import etree
 
 from pathways.export import ExportContext, export
 from pathways.model import Pathway
-from tests.pathways.test_export_samples import CONTEXT, NASTY, chain, example, tricky
+from tests.pathways.test_export_samples import CONTEXT, NASTY, chain, example, outcomes, tricky
 
 SVG = "{http://www.w3.org/2000/svg}"
-SAMPLES = [example, tricky, chain]
+SAMPLES = [example, tricky, chain, outcomes]
 
 
 def _root(pathway: Pathway, context: ExportContext | None = CONTEXT) -> Any:
@@ -86,7 +86,7 @@ def test_handovers_are_labelled_with_messages() -> None:
     transitions = _groups(root, "data-transition")
     text = "".join(transitions["admit"].itertext())
     assert "HENVISNING" in text
-    assert "≤ 1 h" in text
+    assert "within 1 hour" in text
 
 
 def test_findings_are_marked() -> None:
