@@ -23,6 +23,7 @@ from api.routers import (
     participants,
     partnerships,
     pathways,
+    reference,
     reviews,
 )
 from api.routers.query import DeclaredQueryRoute
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             {"name": "reviews", "description": "Gaps, approvals, versions and diffs"},
             {"name": "handovers", "description": "Checklists for integrations (EPJ, care records)"},
             {"name": "organizations", "description": "Organisations and tokens"},
+            {"name": "reference", "description": "Handover messages and gap rules"},
             {"name": "service", "description": "Health and identity"},
         ],
     )
@@ -108,6 +110,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         organizations,
         partnerships,
         pathways,
+        reference,
         catalogue,
         graph,
         participants,

@@ -350,14 +350,20 @@ class RulesDoc(_Doc):
         default_factory=dict,
         description="Deadline name → ISO 8601 duration, e.g. {'admission_notice': 'PT48H'}",
     )
+    # Left out when empty, as in the native document (rules_dict), so that a document
+    # without them keeps its bytes and reads the same on the wire.
     severities: dict[RuleCode, Severity] = Field(
         default_factory=dict,
-        description="Rule code → the severity it has here, e.g. {'no-health-information': 'error'}",
+        exclude_if=lambda value: not value,
+        description="Rule code → the severity it has here, e.g. {'no-health-information': "
+        "'error'}; left out when there are none",
     )
     required_items: list[RequiredItemDoc] = Field(
         default_factory=list,
         max_length=_CAPS.max_checklist_items,
-        description="Checklist items required on handovers of a kind (rule missing-agreed-item)",
+        exclude_if=lambda value: not value,
+        description="Checklist items required on handovers of a kind (rule "
+        "missing-agreed-item); left out when there are none",
     )
 
     def to_model(self) -> RuleSettings:

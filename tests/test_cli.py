@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from api.services.demo import DEMO_ORGANIZATIONS
 from db import models as orm
 from db.session import Database, describe_database
-from tests import servers
+from tests import coordinator_cases, servers
 from tests.servers import cli, running_server
 
 
@@ -299,3 +299,27 @@ def test_check_passes_the_example_and_fails_a_broken_copy(tmp_path: Path) -> Non
     unreadable.write_text('{"format": "something else"}', encoding="utf-8")
     assert _check([str(unreadable)], tmp_path).returncode == 2
     assert _check([str(tmp_path / "missing.json")], tmp_path).returncode == 2
+
+
+def test_check_reads_the_copd_pathway_as_a_coordinator(tmp_path: Path) -> None:
+    clean = tmp_path / "kols.json"
+    clean.write_bytes(coordinator_cases.encode(coordinator_cases.copd()))
+    passed = _check([str(clean), "--format", "json"], tmp_path)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert json.loads(passed.stdout)["findings"] == []
+
+    broken = tmp_path / "kols-uten-varsel.json"
+    variant = coordinator_cases.variant(coordinator_cases.with_a_check_that_is_no_notice)
+    broken.write_bytes(coordinator_cases.encode(variant))
+    failed = _check([str(broken), "--language", "nn"], tmp_path)
+    assert failed.returncode == 1
+    assert "no-admission-notice" in failed.stdout
+    assert "innan 24 timar etter innlegginga" in failed.stdout
+    assert "PT24H" not in failed.stdout
+
+    warned = tmp_path / "kols-uten-avmelding.json"
+    variant = coordinator_cases.variant(coordinator_cases.without_withdrawal)
+    warned.write_bytes(coordinator_cases.encode(variant))
+    warning = _check([str(warned), "--format", "json"], tmp_path)
+    assert warning.returncode == 0  # a warning does not fail the check
+    assert [f["code"] for f in json.loads(warning.stdout)["findings"]] == ["no-withdrawal-notice"]

@@ -110,6 +110,8 @@ CASES: dict[tuple[str, str], tuple[Case, ...]] = {
     # Not about one pathway.
     ("GET", "/health"): (Case(Kind.OPEN),),
     ("GET", "/me"): (Case(Kind.OPEN),),
+    ("GET", "/reference/messages"): (Case(Kind.OPEN),),
+    ("GET", "/reference/rules"): (Case(Kind.OPEN),),
     ("GET", "/handovers"): (Case(Kind.OPEN), Case(Kind.OPEN, "organization={hospital}")),
     ("GET", "/organizations"): (Case(Kind.OPEN),),
     ("GET", "/organizations/{organization_id}"): (Case(Kind.OPEN),),
