@@ -22,7 +22,6 @@ __all__ = [
     "HANDOVER_PARTS",
     "dead_end",
     "decision_without_alternatives",
-    "duration_text",
     "incomplete_handover",
     "missing_agreed_item",
     "missing_handover",
@@ -83,15 +82,6 @@ _LEVEL = {
 }
 
 
-def _join(parts: Sequence[str], language: str) -> str:
-    return join(parts, language)
-
-
-def _within(limit: timedelta, language: str) -> str:
-    """``within 24 hours``, ``innen 24 timer``, ``the same day``: as people say it."""
-    return deadline_text(limit, language)
-
-
 _SAME_DAY_AS = {"en": "the same day as", "nb": "samme dag som", "nn": "same dag som"}
 _AFTER = {"en": "after", "nb": "etter", "nn": "etter"}
 
@@ -126,10 +116,6 @@ def transition_ref(transition: Transition, source: Step, target: Step, language:
     return (
         f"{label}({transition.key}) {between[0]} {step_ref(source)} {between[1]} {step_ref(target)}"
     )
-
-
-def _both(transition: Transition, source: Step, target: Step) -> Texts:
-    return _all(transition, source, target)
 
 
 # --- core ------------------------------------------------------------------------------
@@ -203,7 +189,7 @@ def incomplete_handover(
     """``missing`` holds keys of :data:`HANDOVER_PARTS`."""
     ref = _all(transition, source, target)
     parts = {
-        language: _join([HANDOVER_PARTS[part][language] for part in missing], language)
+        language: join([HANDOVER_PARTS[part][language] for part in missing], language)
         for language in ("en", "nb", "nn")
     }
     return {
@@ -283,7 +269,7 @@ def missing_agreed_item(
     """``kind`` is the handover's kind (:data:`pathways.model.HANDOVER_KINDS`)."""
     ref = _all(transition, source, target)
     items = {
-        language: _join([f"«{item.text}»" for item in missing], language)
+        language: join([f"«{item.text}»" for item in missing], language)
         for language in ("en", "nb", "nn")
     }
     many = len(missing) > 1
@@ -428,7 +414,7 @@ def no_discharge_information(
     """``missing`` holds ``"epikrise"``, ``"medication"`` or ``"outpatient_note"``."""
     ref = _all(transition, source, target)
     parts = {
-        language: _join([_DISCHARGE_INFORMATION[part][language] for part in missing], language)
+        language: join([_DISCHARGE_INFORMATION[part][language] for part in missing], language)
         for language in ("en", "nb", "nn")
     }
     many = len(missing) > 1
@@ -554,13 +540,13 @@ def no_gp_follow_up(
     return {
         "en": f"After the discharge {ref['en']} the follow-up by the GP (fastlege) in "
         f"{step_ref(step)} comes {duration_text(after, 'en')} after discharge at the earliest "
-        f"(by the expected durations of the steps before it): not {_within(limit, 'en')}.",
+        f"(by the expected durations of the steps before it): not {deadline_text(limit, 'en')}.",
         "nb": f"Etter utskrivningen {ref['nb']} kommer oppfølgingen hos fastlegen i "
         f"{step_ref(step)} tidligst {duration_text(after, 'nb')} etter utskrivning (etter "
-        f"forventet varighet for stegene før): ikke {_within(limit, 'nb')}.",
+        f"forventet varighet for stegene før): ikke {deadline_text(limit, 'nb')}.",
         "nn": f"Etter utskrivinga {ref['nn']} kjem oppfølginga hos fastlegen i "
         f"{step_ref(step)} tidlegast {duration_text(after, 'nn')} etter utskriving (etter "
-        f"forventa varigheit for stega før): ikkje {_within(limit, 'nn')}.",
+        f"forventa varigheit for stega før): ikkje {deadline_text(limit, 'nn')}.",
     }
 
 

@@ -111,7 +111,7 @@ from pathways.gaps.stays import Stays
 from pathways.message_catalogue import CATALOGUE_BY_CODE, recognise, spoken_deadline
 from pathways.model import Handover, Level, Side, Step, StepKind, Transition
 
-__all__ = ["DOCTOR_ROLE", "GP_ROLE", "check_norway", "mentions", "sends"]
+__all__ = ["DOCTOR_ROLE", "GP_ROLE", "check_norway", "sends"]
 
 GP_ROLE = re.compile(
     r"\b(?:fastleg\w*|gp|general practitioner|allmennleg\w*|legekontor\w*)\b", re.IGNORECASE
@@ -183,7 +183,8 @@ def sends(
     limit: timedelta | None,
 ) -> bool:
     """Whether ``handover`` sends catalogue message ``code`` within ``limit`` (``None``:
-    whatever the deadline), by a message or a required checklist item on ``sides``.
+    whatever the deadline: it *mentions* it), by a message or a required checklist item
+    on ``sides``.
 
     >>> from pathways.model import ChecklistItem
     >>> h = Handover(messages=("Melding om innlagd pasient",), deadline="PT12H")
@@ -219,11 +220,6 @@ def sends(
             if said is not None and said <= limit:
                 return True
     return False
-
-
-def mentions(handover: Handover | None, code: str, sides: Collection[Side]) -> bool:
-    """Whether ``handover`` sends ``code`` at all, whatever its deadline."""
-    return sends(handover, code, sides, None)
 
 
 class _Norway:

@@ -31,7 +31,7 @@ from pathways.gaps import (
     rules,
     validate_rule_settings,
 )
-from pathways.gaps.messages import HANDOVER_PARTS, duration_text
+from pathways.gaps.messages import HANDOVER_PARTS
 from pathways.model import (
     RULE_SETS,
     ChecklistItem,
@@ -46,6 +46,7 @@ from pathways.model import (
     Transition,
 )
 from pathways.validation import validate_pathway
+from pathways.wording import duration_text
 
 H, M = Level.HOSPITAL, Level.MUNICIPALITY
 
