@@ -69,9 +69,12 @@ def has_item(handover: Handover | None, item: AgreedItem) -> bool:
     )
 
 
-def check_agreed_items(index: GraphIndex, items: Sequence[AgreedItem]) -> list[Finding]:
-    """The ``missing-agreed-item`` findings of the indexed pathway, in document order."""
-    kinds = Stays.of(index).kind_of()
+def check_agreed_items(
+    index: GraphIndex, stays: Stays, items: Sequence[AgreedItem]
+) -> list[Finding]:
+    """The ``missing-agreed-item`` findings of the indexed pathway (whose transitions
+    ``stays`` reads), in document order."""
+    kinds = stays.kind_of()
     found = []
     for edge in index.cross_level:
         kind = kinds[edge]

@@ -11,6 +11,7 @@ from pathways.gaps.core import check_core
 from pathways.gaps.index import GraphIndex
 from pathways.gaps.norway import check_norway
 from pathways.gaps.rules import RULES, resolve_deadlines, severity_of, validate_rule_settings
+from pathways.gaps.stays import Stays
 from pathways.model import Pathway, RuleSettings
 
 __all__ = ["find_gaps"]
@@ -59,10 +60,13 @@ def find_gaps(pathway: Pathway, *, rules: RuleSettings | None = None) -> list[Fi
     findings: list[Finding] = []
     if "core" in settings.rule_sets:
         findings.extend(check_core(index))
-    if settings.required_items:
-        findings.extend(check_agreed_items(index, settings.required_items))
-    if "norway" in settings.rule_sets:
-        findings.extend(check_norway(index, resolve_deadlines(settings)))
+    if settings.required_items or "norway" in settings.rule_sets:
+        # How the transitions between the levels read: once, for both rule sets.
+        stays = Stays.of(index)
+        if settings.required_items:
+            findings.extend(check_agreed_items(index, stays, settings.required_items))
+        if "norway" in settings.rule_sets:
+            findings.extend(check_norway(index, stays, resolve_deadlines(settings)))
     if settings.severities:
         findings = [
             dataclasses.replace(found, severity=severity_of(found.code, settings))

@@ -225,10 +225,10 @@ def sends(
 class _Norway:
     """One run of the rules over one index: the shared edge classes, computed once."""
 
-    def __init__(self, index: GraphIndex, deadlines: Mapping[str, timedelta]) -> None:
+    def __init__(self, index: GraphIndex, stays: Stays, deadlines: Mapping[str, timedelta]) -> None:
         self.index = index
         self.deadlines = deadlines
-        self.stays = stays = Stays.of(index)
+        self.stays = stays
         steps, targets = index.steps, index.targets
         self.municipal = stays.municipal
         self.to_care = [edge for edge in stays.discharges if _municipal_care(steps[targets[edge]])]
@@ -547,13 +547,16 @@ class _Norway:
         return found
 
 
-def check_norway(index: GraphIndex, deadlines: Mapping[str, timedelta]) -> list[Finding]:
-    """The findings of the ``norway`` rules on the indexed pathway, rule by rule.
+def check_norway(
+    index: GraphIndex, stays: Stays, deadlines: Mapping[str, timedelta]
+) -> list[Finding]:
+    """The findings of the ``norway`` rules on the indexed pathway (whose transitions
+    ``stays`` reads), rule by rule.
 
     ``deadlines`` holds every name of :data:`~pathways.gaps.rules.DEFAULT_DEADLINES`
     (see :func:`~pathways.gaps.rules.resolve_deadlines`).
     """
-    run = _Norway(index, deadlines)
+    run = _Norway(index, stays, deadlines)
     return [
         *run.admission_notice(),
         *run.admission_information(),
