@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from fastapi import Request, Response
 
-__all__ = ["IMMUTABLE", "Prebuilt", "PrebuiltResponse", "not_modified", "tagged"]
+__all__ = ["IMMUTABLE", "Prebuilt", "PrebuiltResponse", "not_modified", "tagged", "unchanged"]
 
 IMMUTABLE = "private, max-age=31536000, immutable"
 """Cache-Control for version-pinned answers: they never change."""
@@ -38,6 +38,13 @@ class PrebuiltResponse(Response):
         self.body = body
         self.background = None
         self.raw_headers = raw_headers
+
+
+def unchanged(etag: str, cache_control: str) -> Response:
+    """An empty 304 for a client that holds ``etag``, with nothing else worked out."""
+    return PrebuiltResponse(
+        304, [(b"etag", etag.encode()), (b"cache-control", cache_control.encode())], b""
+    )
 
 
 class Prebuilt:

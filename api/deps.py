@@ -23,8 +23,11 @@ from api.audit import remember_client
 from api.errors import Unprocessable
 from api.gate import DatabaseGate
 from api.openapi import SPEC_REQUIRED
-from api.services.auth import Client, authenticate
+from api.services.auth import Client, authenticate, hash_token
+from api.services.caches import VersionCache
+from api.services.handovers import HandoverService
 from api.settings import Settings
+from db.repositories.pathways import DRAFTS
 from db.session import Database
 from pathways.errors import Bilingual
 from pathways.limits import DEFAULT_LIMITS, Limits
@@ -65,28 +68,38 @@ async def get_limits(settings: SettingsDep) -> Limits:
 LimitsDep = Annotated[Limits, Depends(get_limits)]
 
 
+def _finish(session: Session, commit: bool) -> None:
+    """Commit (a change) and close: one trip to a worker thread. Closing rolls back what
+    is not committed: a read's transaction, or a change that failed."""
+    try:
+        if commit:
+            session.commit()
+    finally:
+        session.close()
+
+
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """A session for this request, holding a place at the database gate.
 
-    Its I/O (queries in the endpoint, and the commit or rollback here) runs in worker
-    threads; the commit happens before the response is sent.
+    Its I/O (queries in the endpoint, and the commit here) runs in worker threads; the
+    commit happens before the response is sent. The session keeps the drafts it reads
+    in the app's cache (``db.repositories.pathways.DRAFTS``).
     """
     database: Database = request.app.state.database
     gate: DatabaseGate = request.app.state.gate
+    cache: VersionCache = request.app.state.handovers.versions
     writes = request.method not in _SAFE_METHODS
     factory = database.writer if writes else database.reader
     async with gate.place(write=writes):
-        session = factory()
+        session = factory(info={DRAFTS: cache.drafts})
         try:
             yield session
-            await anyio.to_thread.run_sync(session.commit)
         except BaseException:
             with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(session.rollback)
-            raise
-        finally:
-            with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(session.close)
+            raise
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(_finish, session, writes)
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
@@ -97,8 +110,15 @@ async def get_client(
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Client:
+    """The caller, from the token cache (``api.services.caches.TokenCache``) when this
+    worker has seen its token within the cache's bound, else from the database."""
     token = credentials.credentials if credentials else None
-    client = await anyio.to_thread.run_sync(authenticate, session, token)
+    handovers: HandoverService = request.app.state.handovers
+    client = handovers.cached_client(token)
+    if client is None:
+        client = await anyio.to_thread.run_sync(authenticate, session, token)
+        if token:
+            handovers.tokens.put(hash_token(token), client)
     remember_client(request, client)
     return client
 

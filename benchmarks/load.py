@@ -338,7 +338,7 @@ def _revision(url: str, demo: _Demo) -> int:
         timeout=10,
     )
     answer.raise_for_status()
-    return int(answer.headers["ETag"].strip('"'))
+    return int(answer.json()["revision"])
 
 
 def _approve(url: str, demo: _Demo) -> None:

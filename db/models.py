@@ -207,6 +207,10 @@ class Transition(Base):
         ForeignKeyConstraint(
             ["pathway_id", "to_key"], ["steps.pathway_id", "steps.key"], name="fk_transitions_to"
         ),
+        # The foreign keys' own columns: deleting a step checks them (PostgreSQL scans
+        # every transition of the pathway for each deleted step without these).
+        Index("ix_transitions_pathway_id_from_key", "pathway_id", "from_key"),
+        Index("ix_transitions_pathway_id_to_key", "pathway_id", "to_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -318,6 +322,9 @@ class Version(Base):
     """Title, description, target group and agreement, case-folded, for text search."""
     target_group_key: Mapped[str] = mapped_column(String(300), server_default="")
     """The target group, case-folded."""
+    handovers: Mapped[int] = mapped_column(Integer, server_default="0")
+    """How many handovers (cross-level transitions with one) the document has: what the
+    handover feed pages by, without reading documents."""
 
 
 class VersionParticipant(Base):

@@ -19,7 +19,7 @@ from typing import Any
 
 from pathways.model import ChecklistItem, Level, Pathway, Side, Step, Transition
 
-__all__ = ["handover_entries", "handover_entry"]
+__all__ = ["handover_entries", "handover_entry", "handover_transitions"]
 
 
 def _step(step: Step) -> dict[str, Any]:
@@ -82,6 +82,14 @@ def handover_entries(
     """An entry for every cross-level transition with a handover, in document order."""
     return [
         handover_entry(pathway, transition, side=side, level=level)
+        for transition in handover_transitions(pathway)
+    ]
+
+
+def handover_transitions(pathway: Pathway) -> list[Transition]:
+    """Every cross-level transition with a handover, in document order."""
+    return [
+        transition
         for transition in pathway.transitions
         if transition.handover is not None and pathway.is_cross_level(transition)
     ]

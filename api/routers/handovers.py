@@ -18,7 +18,7 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from pydantic import AfterValidator, BeforeValidator
 
 from api.audit import remember_client
-from api.conditional import tagged
+from api.conditional import not_modified, tagged, unchanged
 from api.deps import CONDITIONAL, ClientDep, PageDep, SessionDep
 from api.errors import Unprocessable
 from api.problems import problem_responses
@@ -344,4 +344,6 @@ def handover_feed(
         limit=page.limit,
         offset=page.offset,
     )
-    return tagged(result.body, etag=result.etag, request=request, cache_control=REVALIDATE)
+    if not_modified(request, result.etag):
+        return unchanged(result.etag, REVALIDATE)
+    return tagged(result.body(), etag=result.etag, request=request, cache_control=REVALIDATE)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
-from api.deps import ClientDep, IdPath, IfMatch, LimitsDep, PageDep, SessionDep
+from api.deps import CONDITIONAL, ClientDep, IdPath, IfMatch, LimitsDep, PageDep, SessionDep
 from api.problems import problem_responses
 from api.routers.methods import ResourceRoute
 from api.schemas.catalogue import PathwayPublicRead
@@ -30,8 +30,12 @@ _CHANGE_PROBLEMS = problem_responses(401, 403, 404, 412, 413, 422, 428)
 
 
 def _read(view: service.PathwayView, response: Response) -> PathwayRead:
-    response.headers["ETag"] = etag(view.row.revision)
+    response.headers["ETag"] = view.etag
     return PathwayRead.of(view)
+
+
+def _rendered(view: service.PathwayView) -> bytes:
+    return PathwayRead.of(view).model_dump_json().encode()
 
 
 @router.post(
@@ -136,17 +140,29 @@ def list_pathways(
     )
 
 
-@router.get("/pathways/{pathway_id}", responses=problem_responses(401, 404, 422))
+@router.get(
+    "/pathways/{pathway_id}",
+    response_model=PathwayRead | PathwayPublicRead,
+    responses={304: {"description": "Not modified"}, **problem_responses(401, 404, 422)},
+    dependencies=[CONDITIONAL],
+)
 def get_pathway(
-    pathway_id: IdPath, session: SessionDep, client: ClientDep, response: Response
-) -> PathwayRead | PathwayPublicRead:
-    """The pathway and its draft, with its ETag, for participants. Anyone else gets the
-    public view of its latest approved version (`"view": "public"`, no ETag, nothing of
-    the draft), or 404 if it has never been approved."""
-    view = service.get_pathway(session, client=client, pathway_id=pathway_id)
-    if isinstance(view, PublicPathway):
-        return PathwayPublicRead.of(view)
-    return _read(view, response)
+    pathway_id: IdPath, session: SessionDep, client: ClientDep, request: Request
+) -> Response | PathwayPublicRead:
+    """The pathway and its draft, with its ETag (`If-None-Match` → 304), for
+    participants. Anyone else gets the public view of its latest approved version
+    (`"view": "public"`, no ETag, nothing of the draft), or 404 if it has never been
+    approved."""
+    found = service.get_pathway(
+        session,
+        client=client,
+        pathway_id=pathway_id,
+        cache=request.app.state.handovers.versions,
+        render=_rendered,
+    )
+    if isinstance(found, PublicPathway):
+        return PathwayPublicRead.of(found)
+    return found.respond(request)
 
 
 @router.patch("/pathways/{pathway_id}", responses=_CHANGE_PROBLEMS)

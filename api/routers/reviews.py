@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
@@ -37,23 +36,35 @@ from pathways.export import FORMATS
 router = APIRouter(tags=["reviews"], route_class=ResourceRoute)
 
 
-@router.get("/pathways/{pathway_id}/gaps", responses=problem_responses(401, 404, 422))
+@router.get(
+    "/pathways/{pathway_id}/gaps",
+    response_model=GapReportRead,
+    responses={304: {"description": "Not modified"}, **problem_responses(401, 404, 422)},
+    dependencies=[CONDITIONAL],
+)
 def get_gaps(
     pathway_id: IdPath,
     version: VersionSelector,
     session: SessionDep,
     client: ClientDep,
     language: LanguageDep,
-    response: Response,
-) -> GapReportRead:
-    """Gaps in the draft (participants) or an approved version (everyone), worst first.
+    request: Request,
+) -> Response:
+    """Gaps in the draft (participants) or an approved version (everyone), worst first,
+    with an ETag (`If-None-Match` → 304).
 
     Messages are in Norwegian bokmål with `Accept-Language: nb`, else in English.
     """
-    report = gaps.gap_report(session, client=client, pathway_id=pathway_id, version=version)
-    response.headers["Content-Language"] = language
-    response.headers["Vary"] = "Accept-Language"
-    return GapReportRead.of(report, language)
+    answer = gaps.gap_answer(
+        session,
+        client=client,
+        pathway_id=pathway_id,
+        version=version,
+        language=language,
+        cache=request.app.state.handovers.versions,
+        render=lambda report: GapReportRead.of(report, language).model_dump_json().encode(),
+    )
+    return answer.respond(request)
 
 
 def _answered(
@@ -173,10 +184,15 @@ def get_version(
 ) -> Response:
     """An approved version: immutable, with a strong ETag (`If-None-Match` → 304): its
     number and a digest of this representation, which a new field would change."""
-    row = versions.get_version(session, client=client, pathway_id=pathway_id, number=number)
-    body = VersionRead.of(row).model_dump_json(by_alias=True).encode()
-    digest = hashlib.sha256(body).hexdigest()[:16]
-    return tagged(body, etag=f'"v{row.number}-{digest}"', request=request)
+    answer = versions.version_answer(
+        session,
+        client=client,
+        pathway_id=pathway_id,
+        number=number,
+        cache=request.app.state.handovers.versions,
+        render=lambda row: VersionRead.of(row).model_dump_json(by_alias=True).encode(),
+    )
+    return answer.respond(request)
 
 
 @router.get(

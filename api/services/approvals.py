@@ -24,6 +24,7 @@ from db.repositories.pathways import PathwayRepository
 from db.repositories.versions import VersionRepository
 from db.types import utcnow
 from pathways.approval import ApprovalPolicy, ApprovalState, approval_state
+from pathways.checklists import handover_transitions
 from pathways.document import dump_document
 from pathways.errors import Bilingual
 from pathways.findings import Severity
@@ -187,6 +188,7 @@ def _complete(
         revision=row.revision,
         info=pathway.info,
         document=dump_document(pathway).decode("utf-8"),
+        handovers=len(handover_transitions(pathway)),
         approvals=[_snapshot(a) for a in approvals if a.organization_id in editors],
         participants=[
             organization for _, organization in participants if organization.id in editors

@@ -1,13 +1,14 @@
-"""Per-process caches for the integrations' hot path.
+"""Per-process caches: who a token belongs to, and states that never change.
 
-- :class:`TokenCache` remembers who a token belongs to for ``ttl`` seconds, so a
-  checklist request needs no database round trip to authenticate. A revoked token
-  therefore keeps working on the checklist routes for at most ``ttl`` seconds in another
-  worker process (at once it stops in the process that revoked it, and on every other
-  route, which always asks the database).
-- :class:`VersionCache` holds approved versions, parsed, and the answers rendered from
-  them. Versions are immutable, so these entries never go stale; only "the latest
-  version of pathway P" can change, and that lookup is kept for ``latest_ttl`` seconds.
+- :class:`TokenCache` remembers who a token belongs to for ``ttl`` seconds, so a read
+  needs no database round trip to authenticate. A revoked token therefore keeps reading
+  for at most ``ttl`` seconds in another worker process; it stops at once in the process
+  that revoked it, and for every change (changes always ask the database).
+- :class:`VersionCache` holds approved versions (by number) and drafts (by revision),
+  parsed, and the answers rendered from them. What a version or a revision holds never
+  changes, so these entries never go stale: a request reads the pathway's row (its
+  revision) and finds its answer by it. Only "the latest version of pathway P" can
+  change, and the checklist routes keep that lookup for ``latest_ttl`` seconds.
 
 Both are bounded (the oldest entries go first) and thread-safe; reads take no lock.
 """
@@ -82,9 +83,16 @@ class TokenCache:
 
 class VersionCache:
     def __init__(
-        self, *, latest_ttl: float, max_versions: int = 512, max_answers: int = 8192
+        self,
+        *,
+        latest_ttl: float,
+        max_versions: int = 512,
+        max_drafts: int = 128,
+        max_answers: int = 8192,
     ) -> None:
         self.latest_ttl = latest_ttl
+        self.drafts: Bounded[Pathway] = Bounded(max_drafts)
+        """Drafts by revision (``db.repositories.pathways.DraftStore``)."""
         self._pathways: Bounded[Pathway] = Bounded(max_versions)
         self._answers: Bounded[object] = Bounded(max_answers)
         self._latest: Bounded[tuple[int | None, float]] = Bounded(max_versions)
@@ -96,6 +104,7 @@ class VersionCache:
         self._pathways.put((pathway_id, number), pathway)
 
     def answer(self, key: Hashable) -> object | None:
+        """An answer rendered from a version or a revision; its key names what it is of."""
         return self._answers.get(key)
 
     def put_answer(self, key: Hashable, value: object) -> None:

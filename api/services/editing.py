@@ -6,7 +6,9 @@ Every change to a pathway or its graph goes through :func:`begin_edit` and
 1. the pathway row is locked (``FOR UPDATE``; SQLite writers hold the database lock);
 2. a client that does not take part gets 404; one whose token may not edit, or whose
    role on the pathway does not allow the change (``pathways.roles``), gets 403;
-3. ``If-Match`` must name the current revision (428 when missing, 412 when stale);
+3. ``If-Match`` must name the current revision (428 when missing, 412 when stale): its
+   ETag, ``"7"``, or the pathway's, ``"7.123"``, which also marks approvals, decisions
+   and versions recorded on revision 7 (nothing a change could overwrite);
 4. the caller changes what it changes;
 5. the revision goes up by one and a history entry names the organisation, its level,
    the token and both revisions.
@@ -25,7 +27,7 @@ from api.services.auth import Client, Scope
 from db import models as orm
 from db.repositories.history import HistoryRepository
 from db.repositories.partnerships import PartnershipRepository
-from db.repositories.pathways import PathwayRepository
+from db.repositories.pathways import PathwayRepository, Stamped
 from db.repositories.versions import VersionRepository
 from db.types import utcnow
 from pathways.errors import Bilingual
@@ -34,6 +36,8 @@ from pathways.roles import Act, OrganizationKind, Role, may
 __all__ = [
     "begin_edit",
     "etag",
+    "not_found",
+    "pathway_etag",
     "record_change",
     "record_event",
     "require_acts",
@@ -48,10 +52,21 @@ def etag(revision: int) -> str:
     return f'"{revision}"'
 
 
+def pathway_etag(revision: int, last_event: int | None) -> str:
+    """The strong entity tag of a pathway's representation: its revision's, ``"7"``,
+    or, once an approval, decision or version is recorded on it, ``"7.123"`` (the
+    latest such history entry), since those change what ``GET /pathways/{id}`` shows."""
+    return etag(revision) if last_event is None else f'"{revision}.{last_event}"'
+
+
 def _if_match_allows(header: str, current: str) -> bool:
-    tags = [tag.strip() for tag in header.split(",")]
+    marked = current[:-1] + "."  # '"7.': the pathway's tag of the same revision
     # Strong comparison (RFC 9110 §13.1.1): weak tags never match.
-    return current in tags
+    return any(
+        tag == current
+        or (tag.startswith(marked) and tag.endswith('"') and tag[len(marked) : -1].isdigit())
+        for tag in (tag.strip() for tag in header.split(","))
+    )
 
 
 def check_if_match(header: str | None, revision: int) -> None:
@@ -78,7 +93,7 @@ def check_if_match(header: str | None, revision: int) -> None:
         raise PreconditionFailed(current_etag=current, sent=header.strip()[:100])
 
 
-def _not_found(pathway_id: int) -> NotFound:
+def not_found(pathway_id: int) -> NotFound:
     return NotFound(
         Bilingual(
             f"there is no pathway {pathway_id} that this organisation takes part in",
@@ -87,10 +102,9 @@ def _not_found(pathway_id: int) -> NotFound:
     )
 
 
-def role_on(session: Session, row: orm.Pathway, client: Client) -> Role | None:
-    """The client's role on the pathway: ``secretariat`` as a secretariat member of the
-    pathway's partnership (whatever else), else its role as a participant; None if it
-    takes no part. Only a secretariat's role needs the partnership looked up."""
+def _role(
+    session: Session, row: orm.Pathway, client: Client, participant_role: str | None
+) -> Role | None:
     if (
         client.kind is OrganizationKind.SECRETARIAT
         and row.partnership_id is not None
@@ -99,15 +113,27 @@ def role_on(session: Session, row: orm.Pathway, client: Client) -> Role | None:
         )
     ):
         return Role.SECRETARIAT
+    return Role(participant_role) if participant_role is not None else None
+
+
+def role_on(session: Session, row: orm.Pathway, client: Client) -> Role | None:
+    """The client's role on the pathway: ``secretariat`` as a secretariat member of the
+    pathway's partnership (whatever else), else its role as a participant; None if it
+    takes no part. Only a secretariat's role needs the partnership looked up."""
     participant = PathwayRepository(session).participant(row.id, client.organization_id)
-    return Role(participant.role) if participant is not None else None
+    return _role(session, row, client, participant.role if participant is not None else None)
 
 
 def require_acts(session: Session, client: Client, row: orm.Pathway, acts: tuple[Act, ...]) -> None:
     """Check that ``client`` may do each of ``acts`` on the (locked) pathway ``row``."""
-    role = role_on(session, row, client)
+    _require_all(client, row, role_on(session, row, client), acts)
+
+
+def _require_all(
+    client: Client, row: orm.Pathway, role: Role | None, acts: tuple[Act, ...]
+) -> None:
     if role is None:
-        raise _not_found(row.id)
+        raise not_found(row.id)
     for act in acts:
         client.require(Scope.EDIT, act.said)
         _require(role, act, client)
@@ -125,12 +151,21 @@ def _require(role: Role, act: Act, client: Client) -> None:
         )
 
 
+def stamped_pathway(session: Session, *, client: Client, pathway_id: int) -> Stamped | None:
+    """The pathway with what marks its state if ``client`` may see its draft; None if it
+    may not or there is no such pathway. One query for a participant."""
+    found = PathwayRepository(session).get_stamped(pathway_id, client.organization_id)
+    if found is None or _role(session, found.row, client, found.role) is None:
+        return None
+    return found
+
+
 def visible_pathway(session: Session, *, client: Client, pathway_id: int) -> orm.Pathway:
     """The pathway's row if ``client`` may see its draft, else :class:`NotFound`."""
-    row = PathwayRepository(session).get(pathway_id)
-    if row is None or role_on(session, row, client) is None:
-        raise _not_found(pathway_id)
-    return row
+    found = stamped_pathway(session, client=client, pathway_id=pathway_id)
+    if found is None:
+        raise not_found(pathway_id)
+    return found.row
 
 
 def versions_visible(session: Session, *, client: Client, pathway_id: int) -> orm.Pathway:
@@ -139,14 +174,14 @@ def versions_visible(session: Session, *, client: Client, pathway_id: int) -> or
     Approved versions are public agreement documents: every authenticated client may
     read them. A pathway with no approved version is a draft, seen by participants only.
     """
-    row = PathwayRepository(session).get(pathway_id)
-    if row is None:
-        raise _not_found(pathway_id)
-    if role_on(session, row, client) is not None:
-        return row
+    found = PathwayRepository(session).get_stamped(pathway_id, client.organization_id)
+    if found is None:
+        raise not_found(pathway_id)
+    if _role(session, found.row, client, found.role) is not None:
+        return found.row
     if VersionRepository(session).latest(pathway_id) is None:
-        raise _not_found(pathway_id)
-    return row
+        raise not_found(pathway_id)
+    return found.row
 
 
 def begin_edit(
@@ -166,13 +201,13 @@ def begin_edit(
     acts = act if isinstance(act, tuple) else (act,)
     repository = PathwayRepository(session)
     for for_update in (False, True):
-        row = repository.get(pathway_id, for_update=for_update)
-        if row is None:
-            raise _not_found(pathway_id)
-        require_acts(session, client, row, acts)
-        check_if_match(if_match, row.revision)
-    assert row is not None
-    return row
+        found = repository.get_stamped(pathway_id, client.organization_id, for_update=for_update)
+        if found is None:
+            raise not_found(pathway_id)
+        _require_all(client, found.row, _role(session, found.row, client, found.role), acts)
+        check_if_match(if_match, found.row.revision)
+    assert found is not None
+    return found.row
 
 
 def record_change(

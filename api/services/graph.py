@@ -50,6 +50,21 @@ def _begin(
     return row, PathwayRepository(session).load(row)
 
 
+def _record(
+    session: Session,
+    client: Client,
+    row: orm.Pathway,
+    after: Pathway,
+    *,
+    action: str,
+    summary: str,
+    changes: dict[str, Any],
+) -> None:
+    """Record the change that made ``after`` the draft, and keep it for the next reads."""
+    record_change(session, client=client, row=row, action=action, summary=summary, changes=changes)
+    PathwayRepository(session).remember(row, after)
+
+
 def replace_graph(
     session: Session,
     *,
@@ -66,12 +81,13 @@ def replace_graph(
     validate_pathway(after, limits=limits)
     changes = graph_changes(before, after)
     PathwayRepository(session).replace_graph(
-        row.id, steps, transitions, writer=client.organization_id
+        row.id, steps, transitions, writer=client.organization_id, before=before
     )
-    record_change(
+    _record(
         session,
-        client=client,
-        row=row,
+        client,
+        row,
+        after,
         action="graph.replace",
         summary=f"Replaced the graph: {len(steps)} steps, {len(transitions)} transitions",
         changes=changes,
@@ -131,12 +147,14 @@ def add_step(
                 f"Det finnes allerede et steg «{step.key}». Endre det med PATCH.",
             )
         )
-    validate_pathway(dataclasses.replace(before, steps=(*before.steps, step)), limits=limits)
+    after = dataclasses.replace(before, steps=(*before.steps, step))
+    validate_pathway(after, limits=limits)
     PathwayRepository(session).add_step(row.id, step, writer=client.organization_id)
-    record_change(
+    _record(
         session,
-        client=client,
-        row=row,
+        client,
+        row,
+        after,
         action="step.add",
         summary=f"Added step {step.key!r} ({step.name}, {step.level.value})",
         changes={"step": step_dict(step)},
@@ -158,14 +176,16 @@ def update_step(
     old = _find_step(before, key)
     new = dataclasses.replace(old, **changes)
     steps = tuple(new if step.key == key else step for step in before.steps)
-    validate_pathway(dataclasses.replace(before, steps=steps), limits=limits)
+    after = dataclasses.replace(before, steps=steps)
+    validate_pathway(after, limits=limits)
     differences = field_changes(step_dict(old), step_dict(new))
     if differences:
         PathwayRepository(session).update_step(row.id, new, writer=client.organization_id)
-        record_change(
+        _record(
             session,
-            client=client,
-            row=row,
+            client,
+            row,
+            after,
             action="step.update",
             summary=f"Changed step {key!r}: " + ", ".join(differences),
             changes={"key": key, "fields": differences},
@@ -191,10 +211,11 @@ def delete_step(
             )
         )
     PathwayRepository(session).delete_step(row.id, key)
-    record_change(
+    _record(
         session,
-        client=client,
-        row=row,
+        client,
+        row,
+        dataclasses.replace(before, steps=tuple(s for s in before.steps if s.key != key)),
         action="step.delete",
         summary=f"Deleted step {key!r} ({step.name})",
         changes={"step": step_dict(step)},
@@ -223,10 +244,11 @@ def add_transition(
     validate_pathway(after, limits=limits)
     PathwayRepository(session).add_transition(row.id, transition, writer=client.organization_id)
     crossing = " (handover between levels)" if after.is_cross_level(transition) else ""
-    record_change(
+    _record(
         session,
-        client=client,
-        row=row,
+        client,
+        row,
+        after,
         action="transition.add",
         summary=f"Added transition {transition.key!r}: {transition.source} → "
         f"{transition.target}{crossing}",
@@ -249,14 +271,16 @@ def update_transition(
     old = _find_transition(before, key)
     new = dataclasses.replace(old, **changes)
     transitions = tuple(new if t.key == key else t for t in before.transitions)
-    validate_pathway(dataclasses.replace(before, transitions=transitions), limits=limits)
+    after = dataclasses.replace(before, transitions=transitions)
+    validate_pathway(after, limits=limits)
     differences = field_changes(transition_dict(old), transition_dict(new))
     if differences:
         PathwayRepository(session).update_transition(row.id, new, writer=client.organization_id)
-        record_change(
+        _record(
             session,
-            client=client,
-            row=row,
+            client,
+            row,
+            after,
             action="transition.update",
             summary=f"Changed transition {key!r}: " + ", ".join(differences),
             changes={"key": key, "fields": differences},
@@ -270,10 +294,12 @@ def delete_transition(
     row, before = _begin(session, client, pathway_id, if_match)
     transition = _find_transition(before, key)
     PathwayRepository(session).delete_transition(row.id, key)
-    record_change(
+    remaining = tuple(t for t in before.transitions if t.key != key)
+    _record(
         session,
-        client=client,
-        row=row,
+        client,
+        row,
+        dataclasses.replace(before, transitions=remaining),
         action="transition.delete",
         summary=f"Deleted transition {key!r}: {transition.source} → {transition.target}",
         changes={"transition": transition_dict(transition)},

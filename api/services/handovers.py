@@ -256,10 +256,119 @@ class HandoverService:
         return _dumps({**head, "handovers": handover_entries(pathway, side=side, level=level)})
 
 
+FEED_FORMAT = 2
+"""Goes into every feed ETag: raise it when the feed's representation changes."""
+
+
 @dataclass(frozen=True, slots=True)
+class _FeedVersion:
+    id: int
+    pathway_id: int
+    number: int
+    created_at: datetime
+    handovers: int
+
+
 class FeedPage:
-    body: bytes
-    etag: str
+    """A page of the feed: its ETag is known before anything is read for its body."""
+
+    __slots__ = (
+        "_cache",
+        "_session",
+        "_versions",
+        "etag",
+        "limit",
+        "offset",
+        "organization_id",
+        "since",
+    )
+
+    def __init__(
+        self,
+        session: Session,
+        cache: VersionCache,
+        *,
+        organization_id: int,
+        since: datetime | None,
+        limit: int,
+        offset: int,
+        versions: list[_FeedVersion],
+    ) -> None:
+        self._session = session
+        self._cache = cache
+        self.organization_id = organization_id
+        self.since = since
+        self.limit = limit
+        self.offset = offset
+        self._versions = versions
+        # Versions never change: which versions the feed holds, in which order, and the
+        # page asked for say everything the page shows.
+        basis = repr((FEED_FORMAT, organization_id, since, limit, offset, [v.id for v in versions]))
+        self.etag = '"' + hashlib.sha256(basis.encode()).hexdigest()[:32] + '"'
+
+    def body(self) -> bytes:
+        """The page: the documents of the versions on it only, parsed once per process."""
+        items: list[dict[str, Any]] = []
+        start, end = self.offset, self.offset + self.limit
+        position = 0
+        on_page = []
+        for version in self._versions:
+            if position >= end:
+                break
+            if position + version.handovers > start:
+                on_page.append((version, position))
+            position += version.handovers
+        documents = self._documents([v for v, _ in on_page])
+        for version, first in on_page:
+            pathway = documents[version.id]
+            approved_at = _utc_text(version.created_at)
+            entries = handover_entries(pathway)
+            for entry in entries[max(start - first, 0) : max(end - first, 0)]:
+                items.append(
+                    {
+                        "pathway_id": version.pathway_id,
+                        "title": pathway.info.title,
+                        "version": version.number,
+                        "approved_at": approved_at,
+                        **entry,
+                    }
+                )
+        newest = max((v.created_at for v in self._versions), default=None)
+        return _dumps(
+            {
+                "organization_id": self.organization_id,
+                "since": _utc_text(self.since) if self.since else None,
+                "newest": _utc_text(newest) if newest else None,
+                "total": sum(v.handovers for v in self._versions),
+                "limit": self.limit,
+                "offset": self.offset,
+                "items": items,
+            }
+        )
+
+    def _documents(self, versions: list[_FeedVersion]) -> dict[int, Pathway]:
+        found: dict[int, Pathway] = {}
+        missing: dict[int, _FeedVersion] = {}
+        for version in versions:
+            pathway = self._cache.pathway(version.pathway_id, version.number)
+            if pathway is None:
+                missing[version.id] = version
+            else:
+                found[version.id] = pathway
+        if missing:
+            rows = self._session.execute(
+                select(orm.Version.id, orm.Version.document).where(orm.Version.id.in_(missing))
+            )
+            for version_id, document in rows:
+                pathway = read_stored_document(document)
+                version = missing[version_id]
+                self._cache.put_pathway(version.pathway_id, version.number, pathway)
+                found[version_id] = pathway
+        return found
+
+
+def _utc_text(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def feed(
@@ -272,7 +381,12 @@ def feed(
     offset: int,
 ) -> FeedPage:
     """Handovers of the approved versions of every pathway the organisation takes part
-    in, newest version first, each with its pathway, version and transition key."""
+    in, newest version first, each with its pathway, version and transition key.
+
+    One narrow query lists the versions with their handover counts; the page's body
+    reads only the documents of the versions on it (:meth:`FeedPage.body`), and a client
+    that holds the page's ETag needs no body at all.
+    """
     if session.get(orm.Organization, organization_id) is None:
         raise NotFound(
             Bilingual(
@@ -281,41 +395,26 @@ def feed(
             )
         )
     query = (
-        select(orm.Version)
+        select(
+            orm.Version.id,
+            orm.Version.pathway_id,
+            orm.Version.number,
+            orm.Version.created_at,
+            orm.Version.handovers,
+        )
         .join(orm.Participant, orm.Participant.pathway_id == orm.Version.pathway_id)
         .where(orm.Participant.organization_id == organization_id)
         .order_by(orm.Version.created_at.desc(), orm.Version.id.desc())
     )
     if since is not None:
         query = query.where(orm.Version.created_at > since)
-    items: list[dict[str, Any]] = []
-    newest: datetime | None = None
-    for row in session.scalars(query):
-        pathway = cache.pathway(row.pathway_id, row.number)
-        if pathway is None:
-            pathway = read_stored_document(row.document)
-            cache.put_pathway(row.pathway_id, row.number, pathway)
-        approved_at = row.created_at.isoformat().replace("+00:00", "Z")
-        newest = row.created_at if newest is None else max(newest, row.created_at)
-        for entry in handover_entries(pathway):
-            items.append(
-                {
-                    "pathway_id": row.pathway_id,
-                    "title": pathway.info.title,
-                    "version": row.number,
-                    "approved_at": approved_at,
-                    **entry,
-                }
-            )
-    body = _dumps(
-        {
-            "organization_id": organization_id,
-            "since": since.isoformat().replace("+00:00", "Z") if since else None,
-            "newest": newest.isoformat().replace("+00:00", "Z") if newest else None,
-            "total": len(items),
-            "limit": limit,
-            "offset": offset,
-            "items": items[offset : offset + limit],
-        }
+    versions = [_FeedVersion(*row) for row in session.execute(query)]
+    return FeedPage(
+        session,
+        cache,
+        organization_id=organization_id,
+        since=since,
+        limit=limit,
+        offset=offset,
+        versions=versions,
     )
-    return FeedPage(body=body, etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"')

@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.errors import Forbidden, NotFound, RuleViolation
+from api.conditional import Prebuilt
+from api.errors import Forbidden, RuleViolation
 from api.services.approvals import policy_of, state_of
 from api.services.auth import Client, Scope
+from api.services.caches import VersionCache
 from api.services.catalogue import PublicPathway, public_pathway
-from api.services.editing import begin_edit, record_change, require_acts, visible_pathway
+from api.services.editing import (
+    begin_edit,
+    not_found,
+    pathway_etag,
+    record_change,
+    require_acts,
+    stamped_pathway,
+    visible_pathway,
+)
 from db import models as orm
 from db.repositories.history import HistoryRepository
 from db.repositories.partnerships import PartnershipRepository, agreement_of
-from db.repositories.pathways import PathwayRepository, info_of, rules_of
+from db.repositories.pathways import PathwayRepository, Stamped, info_of, rules_of
 from db.repositories.versions import VersionRepository
 from pathways.agreement import override_violations, rules_in_force
 from pathways.approval import ApprovalPolicy, ApprovalState
@@ -60,6 +71,13 @@ class PathwayView:
     partnership: orm.Partnership | None
     decision: orm.Decision | None
     """The decision recorded on the current revision, if any."""
+    last_event: int | None = None
+    """The latest approval, decision or version recorded on the current revision (its
+    history entry), if any: with the revision, what the representation's ETag says."""
+
+    @property
+    def etag(self) -> str:
+        return pathway_etag(self.row.revision, self.last_event)
 
     @property
     def policy(self) -> ApprovalPolicy:
@@ -120,9 +138,15 @@ def _views(session: Session, rows: list[orm.Pathway]) -> list[PathwayView]:
     ]
 
 
-def view_of(session: Session, row: orm.Pathway) -> PathwayView:
-    """The view of a row the caller has already been allowed to see."""
-    return _views(session, [row])[0]
+def view_of(session: Session, row: orm.Pathway, stamped: Stamped | None = None) -> PathwayView:
+    """The view of a row the caller has already been allowed to see, with its ETag
+    (from ``stamped`` when the row was read with its stamp, else looked up)."""
+    last_event = (
+        stamped.last_event
+        if stamped is not None
+        else HistoryRepository(session).last_event(row.id, row.revision)
+    )
+    return dataclasses.replace(_views(session, [row])[0], last_event=last_event)
 
 
 def _info_dict(info: PathwayInfo) -> dict[str, Any]:
@@ -262,18 +286,44 @@ def list_pathways(
     return _views(session, rows), total
 
 
+PATHWAY_CACHE_CONTROL = "private, no-cache"
+"""A pathway's draft can change at any time: clients revalidate (→ 304)."""
+
+
 def get_pathway(
-    session: Session, *, client: Client, pathway_id: int
-) -> PathwayView | PublicPathway:
-    """The pathway with its draft for a participant; for anyone else the public view of
-    its latest approved version (404 if it has none: a draft is for participants)."""
-    try:
-        return view_of(session, visible_pathway(session, client=client, pathway_id=pathway_id))
-    except NotFound:
+    session: Session,
+    *,
+    client: Client,
+    pathway_id: int,
+    cache: VersionCache,
+    render: Callable[[PathwayView], bytes],
+) -> Prebuilt | PublicPathway:
+    """The pathway with its draft for a participant, as ``render`` writes it, with its
+    ETag; for anyone else the public view of its latest approved version (404 if it has
+    none: a draft is for participants).
+
+    A participant's answer is rendered once per state (revision and last event) and then
+    found by the one query that reads the row and checks the caller's role.
+    """
+    found = stamped_pathway(session, client=client, pathway_id=pathway_id)
+    if found is None:
         public = public_pathway(session, pathway_id)
         if public is None:
-            raise
+            raise not_found(pathway_id)
         return public
+    row = found.row
+    key = ("pathway", row.id, row.created_at, row.revision, found.last_event)
+    answer = cache.answer(key)
+    if not isinstance(answer, Prebuilt):
+        view = view_of(session, row, found)
+        answer = Prebuilt(
+            render(view),
+            etag=view.etag,
+            media_type="application/json",
+            cache_control=PATHWAY_CACHE_CONTROL,
+        )
+        cache.put_answer(key, answer)
+    return answer
 
 
 def update_pathway(

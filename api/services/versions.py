@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from api.conditional import IMMUTABLE, Prebuilt
 from api.errors import NotFound
 from api.services.auth import Client
+from api.services.caches import VersionCache
 from api.services.editing import versions_visible, visible_pathway
 from db import models as orm
 from db.repositories.pathways import PathwayRepository
@@ -18,7 +22,16 @@ from pathways.document import read_stored_document
 from pathways.errors import Bilingual
 from pathways.model import Pathway
 
-__all__ = ["DRAFT", "Diff", "diff", "get_version", "list_versions", "pathway_at", "version_of"]
+__all__ = [
+    "DRAFT",
+    "Diff",
+    "diff",
+    "get_version",
+    "list_versions",
+    "pathway_at",
+    "version_answer",
+    "version_of",
+]
 
 DRAFT = "draft"
 
@@ -45,6 +58,33 @@ def version_of(session: Session, pathway_id: int, number: int) -> orm.Version:
 def get_version(session: Session, *, client: Client, pathway_id: int, number: int) -> orm.Version:
     versions_visible(session, client=client, pathway_id=pathway_id)
     return version_of(session, pathway_id, number)
+
+
+def version_answer(
+    session: Session,
+    *,
+    client: Client,
+    pathway_id: int,
+    number: int,
+    cache: VersionCache,
+    render: Callable[[orm.Version], bytes],
+) -> Prebuilt:
+    """An approved version as ``render`` writes it, with a strong ETag of its number and
+    a digest of the representation (which a new field would change); rendered once."""
+    versions_visible(session, client=client, pathway_id=pathway_id)
+    key = ("version", pathway_id, number)
+    answer = cache.answer(key)
+    if not isinstance(answer, Prebuilt):
+        body = render(version_of(session, pathway_id, number))
+        digest = hashlib.sha256(body).hexdigest()[:16]
+        answer = Prebuilt(
+            body,
+            etag=f'"v{number}-{digest}"',
+            media_type="application/json",
+            cache_control=IMMUTABLE,
+        )
+        cache.put_answer(key, answer)
+    return answer
 
 
 def pathway_at(

@@ -48,6 +48,17 @@ class HistoryRepository:
         self.session.flush()
         return row
 
+    def last_event(self, pathway_id: int, revision: int) -> int | None:
+        """The id of the latest entry if it is an event on ``revision`` (an approval, a
+        decision, a version) rather than the change that made it, else None."""
+        found = self.session.execute(
+            select(orm.HistoryEntry.id, orm.HistoryEntry.revision_before)
+            .where(orm.HistoryEntry.pathway_id == pathway_id)
+            .order_by(orm.HistoryEntry.id.desc())
+            .limit(1)
+        ).first()
+        return found[0] if found is not None and found[1] == revision else None
+
     def page(
         self, pathway_id: int, *, limit: int, offset: int
     ) -> tuple[list[orm.HistoryEntry], int]:

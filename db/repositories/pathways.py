@@ -14,11 +14,24 @@ writer's. :meth:`PathwayRepository.content_writers` counts them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Hashable, Iterable, Sequence
+from typing import Any, Protocol
 
-from sqlalchemy import Integer, cast, delete, exists, func, insert, or_, select, true, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    Integer,
+    and_,
+    cast,
+    delete,
+    event,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from db import models as orm
 from db.types import unicode_lower
@@ -47,7 +60,55 @@ from pathways.participation import (
 )
 from pathways.roles import OrganizationKind
 
-__all__ = ["PathwayRepository", "info_of", "rules_of"]
+__all__ = ["DRAFTS", "DraftStore", "PathwayRepository", "Stamped", "info_of", "rules_of"]
+
+DRAFTS = "drafts"
+"""The ``Session.info`` key of a :class:`DraftStore`: where :meth:`PathwayRepository.load`
+keeps the drafts it read, by revision. A session without one reads every time."""
+
+_CHANGED = "pathways_changed"
+_PENDING = "pathways_pending_drafts"
+
+
+class DraftStore(Protocol):
+    """Drafts by ``(pathway id, created at, revision)``: what a revision holds never
+    changes, so an entry never goes stale (the creation time tells a pathway from a later
+    one that got the same id)."""
+
+    def get(self, key: Hashable) -> Pathway | None: ...
+
+    def put(self, key: Hashable, value: Pathway) -> None: ...
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _context: object) -> None:
+    session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if not state.is_select:
+        state.session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if pending:
+        store: DraftStore = session.info[DRAFTS]
+        for key, pathway in pending:
+            store.put(key, pathway)
+    session.info.pop(_CHANGED, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+    session.info.pop(_CHANGED, None)
+
+
+def _draft_key(row: orm.Pathway) -> tuple[int, object, int]:
+    return (row.id, row.created_at, row.revision)
 
 
 def info_of(row: orm.Pathway) -> PathwayInfo:
@@ -109,6 +170,21 @@ def _transition_writers(
     return rewrite_writers(before, writers, transition_elements(transition), writer)
 
 
+class Stamped:
+    """A pathway row read with the caller's role on it and what marks its state."""
+
+    __slots__ = ("last_event", "role", "row")
+
+    def __init__(self, row: orm.Pathway, role: str | None, last_event: int | None) -> None:
+        self.row = row
+        self.role = role
+        """The organisation's role as a participant, or None."""
+        self.last_event = last_event
+        """The history entry of an approval, decision or version recorded on the current
+        revision after it was made (the latest such), or None: what, beside the revision,
+        changes the pathway's representation."""
+
+
 class PathwayRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -130,6 +206,44 @@ class PathwayRepository:
             # session left it in the identity map.
             query = query.with_for_update().execution_options(populate_existing=True)
         return self.session.scalar(query)
+
+    def get_stamped(
+        self, pathway_id: int, organization_id: int, *, for_update: bool = False
+    ) -> Stamped | None:
+        """The row, the organisation's role as a participant and the last event on the
+        current revision, in one query (``for_update``: the row locked, as :meth:`get`)."""
+        last = (
+            select(orm.HistoryEntry.id, orm.HistoryEntry.revision_before)
+            .where(orm.HistoryEntry.pathway_id == orm.Pathway.id)
+            .order_by(orm.HistoryEntry.id.desc())
+            .limit(1)
+            .correlate(orm.Pathway)
+        )
+        query = (
+            select(
+                orm.Pathway,
+                orm.Participant.role,
+                last.with_only_columns(orm.HistoryEntry.id).scalar_subquery(),
+                last.with_only_columns(orm.HistoryEntry.revision_before).scalar_subquery(),
+            )
+            .outerjoin(
+                orm.Participant,
+                and_(
+                    orm.Participant.pathway_id == orm.Pathway.id,
+                    orm.Participant.organization_id == organization_id,
+                ),
+            )
+            .where(orm.Pathway.id == pathway_id)
+        )
+        if for_update:
+            query = query.with_for_update(of=orm.Pathway).execution_options(populate_existing=True)
+        found = self.session.execute(query).one_or_none()
+        if found is None:
+            return None
+        row, role, last_id, last_before = found
+        # The last entry is an event on this revision when it did not change it.
+        event_id = last_id if last_id is not None and last_before == row.revision else None
+        return Stamped(row, role, event_id)
 
     def set_info(self, row: orm.Pathway, info: PathwayInfo, *, writer: int) -> None:
         """Set the description fields; ``writer`` wrote those whose value changed."""
@@ -289,7 +403,26 @@ class PathwayRepository:
     # -- the graph ---------------------------------------------------------------------
 
     def load(self, row: orm.Pathway) -> Pathway:
-        """The pathway of ``row`` with its whole graph, in document order."""
+        """The pathway of ``row`` with its whole graph, in document order.
+
+        With a :data:`DRAFTS` store in the session, a revision is read once: later loads
+        of it come from the store. Only what is committed goes into it: nothing read
+        after this session changed anything, and nothing a concurrent change may have
+        mixed into the read (the revision is read again after the graph).
+        """
+        store: DraftStore | None = self.session.info.get(DRAFTS)
+        if store is None or self.session.info.get(_CHANGED):
+            return self._read(row)
+        key = _draft_key(row)
+        pathway = store.get(key)
+        if pathway is None:
+            pathway = self._read(row)
+            now = self.session.scalar(select(orm.Pathway.revision).where(orm.Pathway.id == row.id))
+            if now == row.revision:
+                store.put(key, pathway)
+        return pathway
+
+    def _read(self, row: orm.Pathway) -> Pathway:
         steps = self.session.scalars(
             select(orm.Step).where(orm.Step.pathway_id == row.id).order_by(orm.Step.position)
         )
@@ -304,6 +437,13 @@ class PathwayRepository:
             transitions=tuple(_transition_of(transition) for transition in transitions),
             rules=self.rules_in_force(row),
         )
+
+    def remember(self, row: orm.Pathway, pathway: Pathway) -> None:
+        """Keep ``pathway`` as the draft of ``row``'s revision once this session commits:
+        the caller has just written it (as :meth:`load` would read it back), so the next
+        request need not read it again. Forgotten if the session rolls back."""
+        if self.session.info.get(DRAFTS) is not None:
+            self.session.info.setdefault(_PENDING, []).append((_draft_key(row), pathway))
 
     def agreement(self, row: orm.Pathway) -> RuleSettings | None:
         """The rules its partnership's agreement sets, or None outside a partnership."""
@@ -399,60 +539,75 @@ class PathwayRepository:
         transitions: Sequence[Transition],
         *,
         writer: int,
+        before: Pathway | None = None,
     ) -> None:
         """Delete the whole graph of the pathway and insert ``steps`` and ``transitions``.
 
-        Steps and transitions are matched by key: an element whose value is unchanged
-        keeps its writer; new and changed ones are ``writer``'s.
+        ``before`` is the graph as it is stored (None: there is none yet). Steps and
+        transitions are matched by key: an element whose value is unchanged keeps its
+        writer; new and changed ones are ``writer``'s.
         """
-        old_steps = {
-            row.key: row
-            for row in self.session.scalars(
-                select(orm.Step).where(orm.Step.pathway_id == pathway_id)
+        old_steps = {step.key: step for step in before.steps} if before else {}
+        old_transitions = {t.key: t for t in before.transitions} if before else {}
+        step_writers: dict[str, int | None] = {}
+        transition_writers: dict[str, dict[str, int] | None] = {}
+        if before is not None:
+            step_writers = dict(
+                self.session.execute(
+                    select(orm.Step.key, orm.Step.written_by).where(
+                        orm.Step.pathway_id == pathway_id
+                    )
+                ).all()
             )
-        }
-        old_transitions = {
-            row.key: row
-            for row in self.session.scalars(
-                select(orm.Transition).where(orm.Transition.pathway_id == pathway_id)
+            transition_writers = dict(
+                self.session.execute(
+                    select(orm.Transition.key, orm.Transition.writers).where(
+                        orm.Transition.pathway_id == pathway_id
+                    )
+                ).all()
             )
-        }
-        step_writers = {
-            step.key: _step_writer(old_steps.get(step.key), step, writer) for step in steps
-        }
-        transition_writers = {
-            t.key: _transition_writers(old_transitions.get(t.key), t, writer) for t in transitions
-        }
-        self.session.execute(delete(orm.Transition).where(orm.Transition.pathway_id == pathway_id))
-        self.session.execute(delete(orm.Step).where(orm.Step.pathway_id == pathway_id))
-        # Bulk INSERTs (one statement of many rows each), not one ORM object a row: the
-        # rows are read back by query, never through the identity map.
+        tables = orm.Base.metadata.tables
+        steps_table = tables[orm.Step.__tablename__]
+        transitions_table = tables[orm.Transition.__tablename__]
+        self.session.execute(
+            delete(transitions_table).where(transitions_table.c.pathway_id == pathway_id)
+        )
+        self.session.execute(delete(steps_table).where(steps_table.c.pathway_id == pathway_id))
+        # Bulk INSERTs of plain rows (executemany), no ORM object a row: the rows are read
+        # back by query, never through the identity map.
         if steps:
             self.session.execute(
-                insert(orm.Step),
+                insert(steps_table),
                 [
                     {
                         "pathway_id": pathway_id,
                         "position": position,
-                        "written_by": step_writers[step.key],
+                        "written_by": step_writers.get(step.key)
+                        if old_steps.get(step.key) == step
+                        else writer,
                         **_step_values(step),
                     }
                     for position, step in enumerate(steps)
                 ],
             )
         if transitions:
-            self.session.execute(
-                insert(orm.Transition),
-                [
+            rows = []
+            for position, transition in enumerate(transitions):
+                old = old_transitions.get(transition.key)
+                rows.append(
                     {
                         "pathway_id": pathway_id,
                         "position": position,
-                        "writers": transition_writers[t.key],
-                        **_transition_values(t),
+                        "writers": rewrite_writers(
+                            transition_elements(old) if old is not None else {},
+                            transition_writers.get(transition.key) or {},
+                            transition_elements(transition),
+                            writer,
+                        ),
+                        **_transition_values(transition),
                     }
-                    for position, t in enumerate(transitions)
-                ],
-            )
+                )
+            self.session.execute(insert(transitions_table), rows)
 
     def _step_row(self, pathway_id: int, key: str) -> orm.Step | None:
         return self.session.scalar(

@@ -110,6 +110,7 @@ class VersionRepository:
         revision: int,
         info: PathwayInfo,
         document: str,
+        handovers: int,
         approvals: list[dict[str, Any]],
         participants: Sequence[orm.Organization],
         approval_policy: str,
@@ -118,7 +119,8 @@ class VersionRepository:
     ) -> orm.Version:
         """A new version, with what the catalogue shows of it: its description and who
         took part (``participants``, in the order they joined), and how it was adopted:
-        the policy, the partnership and the decision, if any."""
+        the policy, the partnership and the decision, if any; ``handovers`` is how many
+        the document has (``pathways.checklists.handover_transitions``)."""
         number = (
             self.session.scalar(
                 select(func.max(orm.Version.number)).where(orm.Version.pathway_id == pathway_id)
@@ -130,6 +132,7 @@ class VersionRepository:
             number=number,
             revision=revision,
             document=document,
+            handovers=handovers,
             approvals=approvals,
             approval_policy=approval_policy,
             partnership_id=partnership_id,

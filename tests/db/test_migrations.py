@@ -19,9 +19,11 @@ from db.migrate import downgrade, heads, upgrade
 from db.models import Base
 from db.repositories.pathways import PathwayRepository
 from db.session import Database
+from pathways.checklists import handover_transitions
+from pathways.document import read_stored_document
 from pathways.model import Level
 from pathways.participation import description_elements, transition_elements
-from tests.conftest import derived_test_database, recreate_test_database
+from tests.conftest import EXAMPLE, derived_test_database, recreate_test_database
 
 BEFORE_OPERATOR = "448fd2025780"
 """The revision before the ``operator`` scope."""
@@ -924,5 +926,59 @@ def test_partnerships_migration_keeps_every_row_and_gives_old_data_the_old_rules
             (3, "secretariat", None),
         ]
         assert _query(database, "SELECT count(*) FROM history WHERE level IS NULL") == [(1,)]
+    finally:
+        database.dispose()
+
+
+BEFORE_HANDOVER_COUNTS = "c3f58a1e9b47"
+
+
+def test_handover_counts_migration_counts_each_versions_own_document(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Up from the revision before it: each existing version gets the number of
+    handovers its own document has (as the feed counts them), and stays immutable."""
+    url = _own_database(tmp_path, database_url, "handover_counts")
+    upgrade(url, BEFORE_HANDOVER_COUNTS)
+    database = Database.connect(url, pool_size=1)
+    example = EXAMPLE.read_text()
+    empty = json.dumps({**json.loads(example), "transitions": []})
+    try:
+        with database.writer() as session, session.begin():
+            session.execute(
+                text(
+                    "INSERT INTO pathways (id, title, description, target_group, agreement_ref,"
+                    " rules, revision, created_at, updated_at) VALUES (1, 'Draft', '',"
+                    " '', '', '{}', 3, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            for number, document in ((1, example), (2, empty)):
+                session.execute(
+                    text(
+                        "INSERT INTO versions (pathway_id, number, revision, document, approvals,"
+                        " created_at) VALUES (1, :number, :number, :document, '[]',"
+                        " CURRENT_TIMESTAMP)"
+                    ),
+                    {"number": number, "document": document},
+                )
+        database.dispose()
+        upgrade(url)
+        with database.reader() as session:
+            counts = session.execute(
+                select(orm.Version.number, orm.Version.handovers).order_by(orm.Version.number)
+            ).all()
+        expected = len(handover_transitions(read_stored_document(example)))
+        assert expected > 0
+        assert counts == [(1, expected), (2, 0)]
+        with pytest.raises(DBAPIError), database.writer() as session, session.begin():
+            session.execute(text("UPDATE versions SET handovers = 0"))
+        indexes = {i["name"] for i in inspect(database.engine).get_indexes("transitions")}
+        assert {"ix_transitions_pathway_id_from_key", "ix_transitions_pathway_id_to_key"} <= indexes
+        database.dispose()
+        downgrade(url, BEFORE_HANDOVER_COUNTS)
+        columns = {c["name"] for c in inspect(database.engine).get_columns("versions")}
+        assert "handovers" not in columns
+        with pytest.raises(DBAPIError), database.writer() as session, session.begin():
+            session.execute(text("UPDATE versions SET revision = 9"))
     finally:
         database.dispose()
