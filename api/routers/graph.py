@@ -6,9 +6,11 @@ Every change needs ``If-Match`` with the pathway's ETag; every answer carries th
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
+from pydantic import BaseModel
 
 from api.deps import ClientDep, IdPath, IfMatch, KeyPath, LimitsDep, SessionDep
 from api.problems import problem_responses
+from api.responses import json_answer
 from api.routers.methods import ResourceRoute
 from api.schemas.pathways import (
     GraphRead,
@@ -27,21 +29,23 @@ _READ_PROBLEMS = problem_responses(401, 404, 422)
 _CHANGE_PROBLEMS = problem_responses(401, 403, 404, 409, 412, 413, 422, 428)
 
 
-def _tag(response: Response, revision: int) -> None:
-    response.headers["ETag"] = etag(revision)
+def _answer(
+    model: BaseModel, revision: int, *, status_code: int = 200, location: str | None = None
+) -> Response:
+    headers = {"ETag": etag(revision)}
+    if location is not None:
+        headers["Location"] = location
+    return json_answer(model, status_code=status_code, headers=headers)
 
 
-@router.get("/pathways/{pathway_id}/graph", responses=_READ_PROBLEMS)
-def get_graph(
-    pathway_id: IdPath, session: SessionDep, client: ClientDep, response: Response
-) -> GraphRead:
+@router.get("/pathways/{pathway_id}/graph", response_model=GraphRead, responses=_READ_PROBLEMS)
+def get_graph(pathway_id: IdPath, session: SessionDep, client: ClientDep) -> Response:
     """All steps and transitions of the draft, in order."""
     pathway, revision = service.get_graph(session, client=client, pathway_id=pathway_id)
-    _tag(response, revision)
-    return GraphRead.of(pathway, revision)
+    return _answer(GraphRead.of(pathway, revision), revision)
 
 
-@router.put("/pathways/{pathway_id}/graph", responses=_CHANGE_PROBLEMS)
+@router.put("/pathways/{pathway_id}/graph", response_model=GraphRead, responses=_CHANGE_PROBLEMS)
 def replace_graph(
     pathway_id: IdPath,
     body: GraphDoc,
@@ -49,8 +53,7 @@ def replace_graph(
     session: SessionDep,
     client: ClientDep,
     limits: LimitsDep,
-    response: Response,
-) -> GraphRead:
+) -> Response:
     """Replace all steps and transitions at once: either all of it is stored, or nothing."""
     pathway, revision = service.replace_graph(
         session,
@@ -61,13 +64,13 @@ def replace_graph(
         transitions=tuple(transition.to_model() for transition in body.transitions),
         limits=limits,
     )
-    _tag(response, revision)
-    return GraphRead.of(pathway, revision)
+    return _answer(GraphRead.of(pathway, revision), revision)
 
 
 @router.post(
     "/pathways/{pathway_id}/steps",
     status_code=status.HTTP_201_CREATED,
+    response_model=StepDoc,
     responses=_CHANGE_PROBLEMS,
 )
 def add_step(
@@ -77,8 +80,7 @@ def add_step(
     session: SessionDep,
     client: ClientDep,
     limits: LimitsDep,
-    response: Response,
-) -> StepDoc:
+) -> Response:
     step, revision = service.add_step(
         session,
         client=client,
@@ -87,21 +89,23 @@ def add_step(
         step=body.to_model(),
         limits=limits,
     )
-    _tag(response, revision)
-    response.headers["Location"] = f"/pathways/{pathway_id}/steps/{step.key}"
-    return step_read(step)
+    return _answer(
+        step_read(step),
+        revision,
+        status_code=status.HTTP_201_CREATED,
+        location=f"/pathways/{pathway_id}/steps/{step.key}",
+    )
 
 
-@router.get("/pathways/{pathway_id}/steps/{key}", responses=_READ_PROBLEMS)
-def get_step(
-    pathway_id: IdPath, key: KeyPath, session: SessionDep, client: ClientDep, response: Response
-) -> StepDoc:
+@router.get("/pathways/{pathway_id}/steps/{key}", response_model=StepDoc, responses=_READ_PROBLEMS)
+def get_step(pathway_id: IdPath, key: KeyPath, session: SessionDep, client: ClientDep) -> Response:
     step, revision = service.get_step(session, client=client, pathway_id=pathway_id, key=key)
-    _tag(response, revision)
-    return step_read(step)
+    return _answer(step_read(step), revision)
 
 
-@router.patch("/pathways/{pathway_id}/steps/{key}", responses=_CHANGE_PROBLEMS)
+@router.patch(
+    "/pathways/{pathway_id}/steps/{key}", response_model=StepDoc, responses=_CHANGE_PROBLEMS
+)
 def update_step(
     pathway_id: IdPath,
     key: KeyPath,
@@ -110,8 +114,7 @@ def update_step(
     session: SessionDep,
     client: ClientDep,
     limits: LimitsDep,
-    response: Response,
-) -> StepDoc:
+) -> Response:
     """Change fields of a step, whichever level it is on: both levels edit every step."""
     step, revision = service.update_step(
         session,
@@ -122,8 +125,7 @@ def update_step(
         changes=body.changes(),
         limits=limits,
     )
-    _tag(response, revision)
-    return step_read(step)
+    return _answer(step_read(step), revision)
 
 
 @router.delete(
@@ -143,12 +145,13 @@ def delete_step(
     revision = service.delete_step(
         session, client=client, pathway_id=pathway_id, if_match=if_match, key=key
     )
-    _tag(response, revision)
+    response.headers["ETag"] = etag(revision)
 
 
 @router.post(
     "/pathways/{pathway_id}/transitions",
     status_code=status.HTTP_201_CREATED,
+    response_model=TransitionDoc,
     responses=_CHANGE_PROBLEMS,
 )
 def add_transition(
@@ -158,8 +161,7 @@ def add_transition(
     session: SessionDep,
     client: ClientDep,
     limits: LimitsDep,
-    response: Response,
-) -> TransitionDoc:
+) -> Response:
     transition, revision = service.add_transition(
         session,
         client=client,
@@ -168,23 +170,33 @@ def add_transition(
         transition=body.to_model(),
         limits=limits,
     )
-    _tag(response, revision)
-    response.headers["Location"] = f"/pathways/{pathway_id}/transitions/{transition.key}"
-    return transition_read(transition)
+    return _answer(
+        transition_read(transition),
+        revision,
+        status_code=status.HTTP_201_CREATED,
+        location=f"/pathways/{pathway_id}/transitions/{transition.key}",
+    )
 
 
-@router.get("/pathways/{pathway_id}/transitions/{key}", responses=_READ_PROBLEMS)
+@router.get(
+    "/pathways/{pathway_id}/transitions/{key}",
+    response_model=TransitionDoc,
+    responses=_READ_PROBLEMS,
+)
 def get_transition(
-    pathway_id: IdPath, key: KeyPath, session: SessionDep, client: ClientDep, response: Response
-) -> TransitionDoc:
+    pathway_id: IdPath, key: KeyPath, session: SessionDep, client: ClientDep
+) -> Response:
     transition, revision = service.get_transition(
         session, client=client, pathway_id=pathway_id, key=key
     )
-    _tag(response, revision)
-    return transition_read(transition)
+    return _answer(transition_read(transition), revision)
 
 
-@router.patch("/pathways/{pathway_id}/transitions/{key}", responses=_CHANGE_PROBLEMS)
+@router.patch(
+    "/pathways/{pathway_id}/transitions/{key}",
+    response_model=TransitionDoc,
+    responses=_CHANGE_PROBLEMS,
+)
 def update_transition(
     pathway_id: IdPath,
     key: KeyPath,
@@ -193,8 +205,7 @@ def update_transition(
     session: SessionDep,
     client: ClientDep,
     limits: LimitsDep,
-    response: Response,
-) -> TransitionDoc:
+) -> Response:
     transition, revision = service.update_transition(
         session,
         client=client,
@@ -204,8 +215,7 @@ def update_transition(
         changes=body.changes(),
         limits=limits,
     )
-    _tag(response, revision)
-    return transition_read(transition)
+    return _answer(transition_read(transition), revision)
 
 
 @router.delete(
@@ -224,4 +234,4 @@ def delete_transition(
     revision = service.delete_transition(
         session, client=client, pathway_id=pathway_id, if_match=if_match, key=key
     )
-    _tag(response, revision)
+    response.headers["ETag"] = etag(revision)

@@ -27,9 +27,8 @@ from api.services.auth import Client, Scope
 from db import models as orm
 from db.repositories.history import HistoryRepository
 from db.repositories.partnerships import PartnershipRepository
-from db.repositories.pathways import PathwayRepository, Stamped
+from db.repositories.pathways import PathwayRepository, Stamp
 from db.repositories.versions import VersionRepository
-from db.types import utcnow
 from pathways.errors import Bilingual
 from pathways.roles import Act, OrganizationKind, Role, may
 
@@ -44,6 +43,7 @@ __all__ = [
     "role_on",
     "versions_visible",
     "visible_pathway",
+    "visible_stamp",
 ]
 
 
@@ -103,14 +103,12 @@ def not_found(pathway_id: int) -> NotFound:
 
 
 def _role(
-    session: Session, row: orm.Pathway, client: Client, participant_role: str | None
+    session: Session, partnership_id: int | None, client: Client, participant_role: str | None
 ) -> Role | None:
     if (
         client.kind is OrganizationKind.SECRETARIAT
-        and row.partnership_id is not None
-        and PartnershipRepository(session).is_secretariat(
-            row.partnership_id, client.organization_id
-        )
+        and partnership_id is not None
+        and PartnershipRepository(session).is_secretariat(partnership_id, client.organization_id)
     ):
         return Role.SECRETARIAT
     return Role(participant_role) if participant_role is not None else None
@@ -121,7 +119,8 @@ def role_on(session: Session, row: orm.Pathway, client: Client) -> Role | None:
     pathway's partnership (whatever else), else its role as a participant; None if it
     takes no part. Only a secretariat's role needs the partnership looked up."""
     participant = PathwayRepository(session).participant(row.id, client.organization_id)
-    return _role(session, row, client, participant.role if participant is not None else None)
+    role = participant.role if participant is not None else None
+    return _role(session, row.partnership_id, client, role)
 
 
 def require_acts(session: Session, client: Client, row: orm.Pathway, acts: tuple[Act, ...]) -> None:
@@ -151,37 +150,36 @@ def _require(role: Role, act: Act, client: Client) -> None:
         )
 
 
-def stamped_pathway(session: Session, *, client: Client, pathway_id: int) -> Stamped | None:
-    """The pathway with what marks its state if ``client`` may see its draft; None if it
-    may not or there is no such pathway. One query for a participant."""
-    found = PathwayRepository(session).get_stamped(pathway_id, client.organization_id)
-    if found is None or _role(session, found.row, client, found.role) is None:
-        return None
+def visible_stamp(session: Session, *, client: Client, pathway_id: int) -> Stamp:
+    """The :class:`~db.repositories.pathways.Stamp` of the pathway if ``client`` may see
+    its draft, else :class:`NotFound`. One query for a participant."""
+    found = PathwayRepository(session).stamp(pathway_id, client.organization_id)
+    if found is None or _role(session, found.partnership_id, client, found.role) is None:
+        raise not_found(pathway_id)
     return found
 
 
 def visible_pathway(session: Session, *, client: Client, pathway_id: int) -> orm.Pathway:
     """The pathway's row if ``client`` may see its draft, else :class:`NotFound`."""
-    found = stamped_pathway(session, client=client, pathway_id=pathway_id)
-    if found is None:
+    found = PathwayRepository(session).get_with_role(pathway_id, client.organization_id)
+    if found is None or _role(session, found[0].partnership_id, client, found[1]) is None:
         raise not_found(pathway_id)
-    return found.row
+    return found[0]
 
 
-def versions_visible(session: Session, *, client: Client, pathway_id: int) -> orm.Pathway:
-    """The pathway's row if ``client`` may see its approved versions, else NotFound.
+def versions_visible(session: Session, *, client: Client, pathway_id: int) -> None:
+    """:class:`NotFound` unless ``client`` may see the pathway's approved versions.
 
     Approved versions are public agreement documents: every authenticated client may
     read them. A pathway with no approved version is a draft, seen by participants only.
     """
-    found = PathwayRepository(session).get_stamped(pathway_id, client.organization_id)
+    found = PathwayRepository(session).stamp(pathway_id, client.organization_id)
     if found is None:
         raise not_found(pathway_id)
-    if _role(session, found.row, client, found.role) is not None:
-        return found.row
-    if VersionRepository(session).latest(pathway_id) is None:
+    if _role(session, found.partnership_id, client, found.role) is not None:
+        return
+    if not VersionRepository(session).has_any(pathway_id):
         raise not_found(pathway_id)
-    return found.row
 
 
 def begin_edit(
@@ -195,19 +193,24 @@ def begin_edit(
     """Lock the pathway for ``act`` (or each of several) by ``client`` and check that it
     may do it.
 
-    The checks run once on a plain read, so that a stale or refused change is answered
-    without queueing for the row lock, and again under the lock, which is what counts.
+    On PostgreSQL the checks run once on a plain read, so that a stale or refused change
+    is answered without queueing for the row lock, and again under the lock, which is
+    what counts. On SQLite the first read is under the database lock already.
     """
     acts = act if isinstance(act, tuple) else (act,)
     repository = PathwayRepository(session)
-    for for_update in (False, True):
-        found = repository.get_stamped(pathway_id, client.organization_id, for_update=for_update)
+    # Where the transaction holds the lock from its first statement (SQLite), the
+    # plain read would be under it already: only the locked one is made.
+    for for_update in (True,) if repository.locked_from_start else (False, True):
+        found = repository.get_with_role(pathway_id, client.organization_id, for_update=for_update)
         if found is None:
             raise not_found(pathway_id)
-        _require_all(client, found.row, _role(session, found.row, client, found.role), acts)
-        check_if_match(if_match, found.row.revision)
-    assert found is not None
-    return found.row
+        row, participant_role = found
+        _require_all(
+            client, row, _role(session, row.partnership_id, client, participant_role), acts
+        )
+        check_if_match(if_match, row.revision)
+    return row
 
 
 def record_change(
@@ -221,9 +224,7 @@ def record_change(
 ) -> None:
     """Bump the revision of ``row`` and append the history entry of the change."""
     before = row.revision
-    row.revision = before + 1
-    row.updated_at = utcnow()
-    session.flush()
+    PathwayRepository(session).bump_revision(row)
     _append(session, client, row, action, summary, changes, before)
 
 

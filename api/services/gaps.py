@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from api.conditional import Prebuilt
 from api.services.auth import Client
 from api.services.caches import VersionCache
-from api.services.editing import not_found, stamped_pathway, versions_visible
+from api.services.editing import versions_visible, visible_stamp
 from api.services.versions import pathway_at
 from pathways.findings import Finding
 from pathways.gaps import DEFAULT_DEADLINES, find_gaps
@@ -65,11 +65,8 @@ def gap_answer(
     once per revision of the draft (or approved version) and language, and then found
     after the query that checks the caller may see it."""
     if version is None:
-        found = stamped_pathway(session, client=client, pathway_id=pathway_id)
-        if found is None:
-            raise not_found(pathway_id)
-        row = found.row
-        key: tuple[object, ...] = ("gaps", row.id, row.created_at, row.revision, language)
+        stamp = visible_stamp(session, client=client, pathway_id=pathway_id)
+        key: tuple[object, ...] = ("gaps", *stamp.draft_key, language)
     else:
         versions_visible(session, client=client, pathway_id=pathway_id)
         key = ("gaps", pathway_id, "version", version, language)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import Conflict, NotFound
 from api.services.auth import Client
-from api.services.editing import begin_edit, record_change, visible_pathway
+from api.services.editing import begin_edit, not_found, record_change, visible_stamp
 from db import models as orm
 from db.repositories.pathways import PathwayRepository
 from pathways.diff import field_changes, graph_changes
@@ -39,8 +39,15 @@ __all__ = [
 
 def get_graph(session: Session, *, client: Client, pathway_id: int) -> tuple[Pathway, int]:
     """The draft pathway with its graph, and its revision."""
-    row = visible_pathway(session, client=client, pathway_id=pathway_id)
-    return PathwayRepository(session).load(row), row.revision
+    stamp = visible_stamp(session, client=client, pathway_id=pathway_id)
+    repository = PathwayRepository(session)
+    cached = repository.cached(stamp)
+    if cached is not None:
+        return cached, stamp.revision
+    row = repository.get(pathway_id)
+    if row is None:
+        raise not_found(pathway_id)
+    return repository.load(row), row.revision
 
 
 def _begin(
@@ -180,7 +187,7 @@ def update_step(
     validate_pathway(after, limits=limits)
     differences = field_changes(step_dict(old), step_dict(new))
     if differences:
-        PathwayRepository(session).update_step(row.id, new, writer=client.organization_id)
+        PathwayRepository(session).update_step(row.id, old, new, writer=client.organization_id)
         _record(
             session,
             client,
@@ -275,7 +282,9 @@ def update_transition(
     validate_pathway(after, limits=limits)
     differences = field_changes(transition_dict(old), transition_dict(new))
     if differences:
-        PathwayRepository(session).update_transition(row.id, new, writer=client.organization_id)
+        PathwayRepository(session).update_transition(
+            row.id, old, new, writer=client.organization_id
+        )
         _record(
             session,
             client,

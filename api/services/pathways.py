@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from api.conditional import Prebuilt
-from api.errors import Forbidden, RuleViolation
+from api.errors import Forbidden, NotFound, RuleViolation
 from api.services.approvals import policy_of, state_of
 from api.services.auth import Client, Scope
 from api.services.caches import VersionCache
@@ -21,13 +21,13 @@ from api.services.editing import (
     pathway_etag,
     record_change,
     require_acts,
-    stamped_pathway,
     visible_pathway,
+    visible_stamp,
 )
 from db import models as orm
 from db.repositories.history import HistoryRepository
 from db.repositories.partnerships import PartnershipRepository, agreement_of
-from db.repositories.pathways import PathwayRepository, Stamped, info_of, rules_of
+from db.repositories.pathways import PathwayRepository, Stamp, info_of, rules_of
 from db.repositories.versions import VersionRepository
 from pathways.agreement import override_violations, rules_in_force
 from pathways.approval import ApprovalPolicy, ApprovalState
@@ -138,12 +138,12 @@ def _views(session: Session, rows: list[orm.Pathway]) -> list[PathwayView]:
     ]
 
 
-def view_of(session: Session, row: orm.Pathway, stamped: Stamped | None = None) -> PathwayView:
+def view_of(session: Session, row: orm.Pathway, stamp: Stamp | None = None) -> PathwayView:
     """The view of a row the caller has already been allowed to see, with its ETag
-    (from ``stamped`` when the row was read with its stamp, else looked up)."""
+    (from ``stamp`` when it is of the row's revision, else looked up)."""
     last_event = (
-        stamped.last_event
-        if stamped is not None
+        stamp.last_event
+        if stamp is not None and stamp.revision == row.revision
         else HistoryRepository(session).last_event(row.id, row.revision)
     )
     return dataclasses.replace(_views(session, [row])[0], last_event=last_event)
@@ -305,24 +305,28 @@ def get_pathway(
     A participant's answer is rendered once per state (revision and last event) and then
     found by the one query that reads the row and checks the caller's role.
     """
-    found = stamped_pathway(session, client=client, pathway_id=pathway_id)
-    if found is None:
+    try:
+        visible = visible_stamp(session, client=client, pathway_id=pathway_id)
+    except NotFound:
         public = public_pathway(session, pathway_id)
         if public is None:
-            raise not_found(pathway_id)
+            raise
         return public
-    row = found.row
-    key = ("pathway", row.id, row.created_at, row.revision, found.last_event)
+    key = ("pathway", *visible.draft_key, visible.last_event)
     answer = cache.answer(key)
     if not isinstance(answer, Prebuilt):
-        view = view_of(session, row, found)
+        row = PathwayRepository(session).get(pathway_id)
+        if row is None:
+            raise not_found(pathway_id)
+        view = view_of(session, row, visible)
         answer = Prebuilt(
             render(view),
             etag=view.etag,
             media_type="application/json",
             cache_control=PATHWAY_CACHE_CONTROL,
         )
-        cache.put_answer(key, answer)
+        if view.etag == pathway_etag(visible.revision, visible.last_event):
+            cache.put_answer(key, answer)
     return answer
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from db import models as orm
+from db.types import utcnow
 
 __all__ = ["HistoryRepository"]
+
+_HISTORY = orm.Base.metadata.tables[orm.HistoryEntry.__tablename__]
 
 
 class HistoryRepository:
@@ -30,23 +33,26 @@ class HistoryRepository:
         changes: dict[str, Any],
         revision_before: int,
         revision_after: int,
-    ) -> orm.HistoryEntry:
-        row = orm.HistoryEntry(
-            pathway_id=pathway_id,
-            organization_id=organization_id,
-            organization_name=organization_name,
-            level=level,
-            token_id=token_id,
-            token_name=token_name,
-            action=action,
-            summary=summary[:1000],
-            changes=changes,
-            revision_before=revision_before,
-            revision_after=revision_after,
+    ) -> None:
+        """One INSERT of plain values (no ORM object: nothing reads the entry back in the
+        transaction that writes it)."""
+        self.session.execute(
+            insert(_HISTORY),
+            {
+                "pathway_id": pathway_id,
+                "at": utcnow(),
+                "organization_id": organization_id,
+                "organization_name": organization_name,
+                "level": level,
+                "token_id": token_id,
+                "token_name": token_name,
+                "action": action,
+                "summary": summary[:1000],
+                "changes": changes,
+                "revision_before": revision_before,
+                "revision_after": revision_after,
+            },
         )
-        self.session.add(row)
-        self.session.flush()
-        return row
 
     def last_event(self, pathway_id: int, revision: int) -> int | None:
         """The id of the latest entry if it is an event on ``revision`` (an approval, a

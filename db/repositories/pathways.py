@@ -15,11 +15,13 @@ writer's. :meth:`PathwayRepository.content_writers` counts them.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
-from typing import Any, Protocol
+from datetime import datetime
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import (
     Integer,
     and_,
+    bindparam,
     cast,
     delete,
     event,
@@ -30,11 +32,13 @@ from sqlalchemy import (
     select,
     true,
     union_all,
+    update,
 )
 from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from db import models as orm
-from db.types import unicode_lower
+from db.types import unicode_lower, utcnow
 from pathways.agreement import rules_in_force
 from pathways.document import (
     handover_from_dict,
@@ -60,7 +64,7 @@ from pathways.participation import (
 )
 from pathways.roles import OrganizationKind
 
-__all__ = ["DRAFTS", "DraftStore", "PathwayRepository", "Stamped", "info_of", "rules_of"]
+__all__ = ["DRAFTS", "DraftStore", "PathwayRepository", "Stamp", "info_of", "rules_of"]
 
 DRAFTS = "drafts"
 """The ``Session.info`` key of a :class:`DraftStore`: where :meth:`PathwayRepository.load`
@@ -154,35 +158,80 @@ def _transition_values(transition: Transition) -> dict[str, Any]:
     return values
 
 
-def _step_writer(row: orm.Step | None, step: Step, writer: int) -> int | None:
-    """The step's writer: the old row's if its value is unchanged, else ``writer``."""
-    if row is not None and step_elements(_step_of(row)) == step_elements(step):
-        return row.written_by
-    return writer
+def _unchanged(old: Step | None, step: Step) -> bool:
+    """Whether ``step`` is ``old``'s value (as authorship counts it): equal objects
+    first, the cheap and usual case."""
+    return old is not None and (old == step or step_elements(old) == step_elements(step))
 
 
-def _transition_writers(
-    row: orm.Transition | None, transition: Transition, writer: int
-) -> dict[str, int]:
-    """The writers of the transition's elements, given its old row (``None``: new)."""
-    before = transition_elements(_transition_of(row)) if row is not None else {}
-    writers = (row.writers or {}) if row is not None else {}
-    return rewrite_writers(before, writers, transition_elements(transition), writer)
+class Stamp(NamedTuple):
+    """What a read needs of a pathway before its answer: which state it is in and the
+    caller's part in it (read without the row's content)."""
+
+    id: int
+    created_at: datetime
+    revision: int
+    partnership_id: int | None
+    role: str | None
+    """The organisation's role as a participant, or None."""
+    last_event: int | None
+    """The history entry of the latest approval, decision or version recorded on the
+    current revision after it was made, or None: what, beside the revision, changes
+    what ``GET /pathways/{id}`` shows."""
+
+    @property
+    def draft_key(self) -> tuple[int, datetime, int]:
+        return (self.id, self.created_at, self.revision)
 
 
-class Stamped:
-    """A pathway row read with the caller's role on it and what marks its state."""
+def _last_history(column: Any) -> Any:
+    return (
+        select(column)
+        .where(orm.HistoryEntry.pathway_id == orm.Pathway.id)
+        .order_by(orm.HistoryEntry.id.desc())
+        .limit(1)
+        .correlate(orm.Pathway)
+        .scalar_subquery()
+    )
 
-    __slots__ = ("last_event", "role", "row")
 
-    def __init__(self, row: orm.Pathway, role: str | None, last_event: int | None) -> None:
-        self.row = row
-        self.role = role
-        """The organisation's role as a participant, or None."""
-        self.last_event = last_event
-        """The history entry of an approval, decision or version recorded on the current
-        revision after it was made (the latest such), or None: what, beside the revision,
-        changes the pathway's representation."""
+def _with_role(*columns: Any) -> Any:
+    """``columns`` of the pathway ``:pathway`` and the role of organisation ``:org``."""
+    return (
+        select(*columns, orm.Participant.role)
+        .outerjoin(
+            orm.Participant,
+            and_(
+                orm.Participant.pathway_id == orm.Pathway.id,
+                orm.Participant.organization_id == bindparam("org"),
+            ),
+        )
+        .where(orm.Pathway.id == bindparam("pathway"))
+    )
+
+
+_TABLES = orm.Base.metadata.tables
+_UPDATE_STEP = update(_TABLES[orm.Step.__tablename__]).where(
+    _TABLES[orm.Step.__tablename__].c.pathway_id == bindparam("b_pathway"),
+    _TABLES[orm.Step.__tablename__].c.key == bindparam("b_key"),
+)
+"""Sets the columns its parameters name."""
+_BUMP = (
+    update(_TABLES[orm.Pathway.__tablename__])
+    .where(_TABLES[orm.Pathway.__tablename__].c.id == bindparam("b_id"))
+    .values(revision=bindparam("b_revision"), updated_at=bindparam("b_at"))
+)
+_STAMP = _with_role(
+    orm.Pathway.id,
+    orm.Pathway.created_at,
+    orm.Pathway.revision,
+    orm.Pathway.partnership_id,
+).add_columns(_last_history(orm.HistoryEntry.id), _last_history(orm.HistoryEntry.revision_before))
+"""Built once: a read runs it on the session's connection, without the ORM's work."""
+_ROW_WITH_ROLE = _with_role(orm.Pathway)
+_ROW_WITH_ROLE_LOCKED = _ROW_WITH_ROLE.with_for_update(of=orm.Pathway).execution_options(
+    populate_existing=True
+)
 
 
 class PathwayRepository:
@@ -199,6 +248,20 @@ class PathwayRepository:
         self.session.flush()
         return row
 
+    def bump_revision(self, row: orm.Pathway) -> None:
+        """The next revision of ``row``, changed now: one UPDATE, and the row object
+        says so without another flush."""
+        revision, now = row.revision + 1, utcnow()
+        self.session.execute(_BUMP, {"b_id": row.id, "b_revision": revision, "b_at": now})
+        set_committed_value(row, "revision", revision)
+        set_committed_value(row, "updated_at", now)
+
+    @property
+    def locked_from_start(self) -> bool:
+        """Whether a writer's transaction holds the lock from its first statement: on
+        SQLite it starts with ``BEGIN IMMEDIATE`` (``db.session``)."""
+        return self.session.get_bind().dialect.name == "sqlite"
+
     def get(self, pathway_id: int, *, for_update: bool = False) -> orm.Pathway | None:
         query = select(orm.Pathway).where(orm.Pathway.id == pathway_id)
         if for_update:
@@ -207,43 +270,37 @@ class PathwayRepository:
             query = query.with_for_update().execution_options(populate_existing=True)
         return self.session.scalar(query)
 
-    def get_stamped(
+    def stamp(self, pathway_id: int, organization_id: int) -> Stamp | None:
+        """The pathway's :class:`Stamp` for the organisation: one indexed query."""
+        found = (
+            self.session.connection()
+            .execute(_STAMP, {"pathway": pathway_id, "org": organization_id})
+            .one_or_none()
+        )
+        if found is None:
+            return None
+        id_, created_at, revision, partnership_id, role, last_id, last_before = found
+        # The last entry is an event on this revision when it did not change it.
+        event = last_id if last_id is not None and last_before == revision else None
+        return Stamp(id_, created_at, revision, partnership_id, role, event)
+
+    def get_with_role(
         self, pathway_id: int, organization_id: int, *, for_update: bool = False
-    ) -> Stamped | None:
-        """The row, the organisation's role as a participant and the last event on the
-        current revision, in one query (``for_update``: the row locked, as :meth:`get`)."""
-        last = (
-            select(orm.HistoryEntry.id, orm.HistoryEntry.revision_before)
-            .where(orm.HistoryEntry.pathway_id == orm.Pathway.id)
-            .order_by(orm.HistoryEntry.id.desc())
-            .limit(1)
-            .correlate(orm.Pathway)
-        )
-        query = (
-            select(
-                orm.Pathway,
-                orm.Participant.role,
-                last.with_only_columns(orm.HistoryEntry.id).scalar_subquery(),
-                last.with_only_columns(orm.HistoryEntry.revision_before).scalar_subquery(),
-            )
-            .outerjoin(
-                orm.Participant,
-                and_(
-                    orm.Participant.pathway_id == orm.Pathway.id,
-                    orm.Participant.organization_id == organization_id,
-                ),
-            )
-            .where(orm.Pathway.id == pathway_id)
-        )
+    ) -> tuple[orm.Pathway, str | None] | None:
+        """The row and the organisation's role as a participant (None: it takes no part),
+        in one query; ``for_update`` locks the row, as :meth:`get` does."""
+        query = _with_role(orm.Pathway).params(pathway=pathway_id, org=organization_id)
         if for_update:
             query = query.with_for_update(of=orm.Pathway).execution_options(populate_existing=True)
         found = self.session.execute(query).one_or_none()
-        if found is None:
+        return None if found is None else (found[0], found[1])
+
+    def cached(self, stamp: Stamp) -> Pathway | None:
+        """The draft at ``stamp``'s revision if it is in the session's draft store."""
+        store: DraftStore | None = self.session.info.get(DRAFTS)
+        if store is None or self.session.info.get(_CHANGED):
             return None
-        row, role, last_id, last_before = found
-        # The last entry is an event on this revision when it did not change it.
-        event_id = last_id if last_id is not None and last_before == row.revision else None
-        return Stamped(row, role, event_id)
+        return store.get(stamp.draft_key)
 
     def set_info(self, row: orm.Pathway, info: PathwayInfo, *, writer: int) -> None:
         """Set the description fields; ``writer`` wrote those whose value changed."""
@@ -583,7 +640,7 @@ class PathwayRepository:
                         "pathway_id": pathway_id,
                         "position": position,
                         "written_by": step_writers.get(step.key)
-                        if old_steps.get(step.key) == step
+                        if _unchanged(old_steps.get(step.key), step)
                         else writer,
                         **_step_values(step),
                     }
@@ -594,13 +651,17 @@ class PathwayRepository:
             rows = []
             for position, transition in enumerate(transitions):
                 old = old_transitions.get(transition.key)
+                writers = transition_writers.get(transition.key) or {}
                 rows.append(
                     {
                         "pathway_id": pathway_id,
                         "position": position,
-                        "writers": rewrite_writers(
+                        # Unchanged (the usual case): every element keeps its writer.
+                        "writers": writers
+                        if old == transition
+                        else rewrite_writers(
                             transition_elements(old) if old is not None else {},
-                            transition_writers.get(transition.key) or {},
+                            writers,
                             transition_elements(transition),
                             writer,
                         ),
@@ -608,18 +669,6 @@ class PathwayRepository:
                     }
                 )
             self.session.execute(insert(transitions_table), rows)
-
-    def _step_row(self, pathway_id: int, key: str) -> orm.Step | None:
-        return self.session.scalar(
-            select(orm.Step).where(orm.Step.pathway_id == pathway_id, orm.Step.key == key)
-        )
-
-    def _transition_row(self, pathway_id: int, key: str) -> orm.Transition | None:
-        return self.session.scalar(
-            select(orm.Transition).where(
-                orm.Transition.pathway_id == pathway_id, orm.Transition.key == key
-            )
-        )
 
     def _next_position(self, model: type[orm.Step] | type[orm.Transition], pathway_id: int) -> int:
         highest = self.session.scalar(
@@ -636,15 +685,17 @@ class PathwayRepository:
         )
         self.session.flush()
 
-    def update_step(self, pathway_id: int, step: Step, *, writer: int) -> None:
-        """Store ``step``; ``writer`` wrote it if its value changed."""
-        row = self._step_row(pathway_id, step.key)
-        if row is None:
-            raise LookupError(step.key)
-        row.written_by = _step_writer(row, step, writer)
-        for name, value in _step_values(step).items():
-            setattr(row, name, value)
-        self.session.flush()
+    def update_step(self, pathway_id: int, old: Step, step: Step, *, writer: int) -> None:
+        """Store ``step`` in place of ``old``; ``writer`` wrote it if its value changed.
+        One UPDATE of the row, no ORM object."""
+        values = _step_values(step)
+        if not _unchanged(old, step):
+            values["written_by"] = writer
+        done = self.session.execute(
+            _UPDATE_STEP, {"b_pathway": pathway_id, "b_key": old.key, **values}
+        )
+        if not getattr(done, "rowcount", 1):
+            raise LookupError(old.key)
 
     def delete_step(self, pathway_id: int, key: str) -> None:
         self.session.execute(
@@ -657,21 +708,27 @@ class PathwayRepository:
             orm.Transition(
                 pathway_id=pathway_id,
                 position=position,
-                writers=_transition_writers(None, transition, writer),
+                writers=rewrite_writers({}, {}, transition_elements(transition), writer),
                 **_transition_values(transition),
             )
         )
         self.session.flush()
 
-    def update_transition(self, pathway_id: int, transition: Transition, *, writer: int) -> None:
-        """Store ``transition``; ``writer`` wrote the elements whose value changed."""
-        row = self._transition_row(pathway_id, transition.key)
-        if row is None:
-            raise LookupError(transition.key)
-        row.writers = _transition_writers(row, transition, writer)
-        for name, value in _transition_values(transition).items():
-            setattr(row, name, value)
-        self.session.flush()
+    def update_transition(
+        self, pathway_id: int, old: Transition, transition: Transition, *, writer: int
+    ) -> None:
+        """Store ``transition`` in place of ``old``; ``writer`` wrote the elements whose
+        value changed. One UPDATE of the row, no ORM object."""
+        transitions = orm.Base.metadata.tables[orm.Transition.__tablename__]
+        where = (transitions.c.pathway_id == pathway_id, transitions.c.key == old.key)
+        writers = self.session.execute(select(transitions.c.writers).where(*where)).first()
+        if writers is None:
+            raise LookupError(old.key)
+        values = _transition_values(transition)
+        values["writers"] = rewrite_writers(
+            transition_elements(old), writers[0] or {}, transition_elements(transition), writer
+        )
+        self.session.execute(update(transitions).where(*where).values(values))
 
     def delete_transition(self, pathway_id: int, key: str) -> None:
         self.session.execute(

@@ -184,6 +184,15 @@ class VersionRepository:
             )
         )
 
+    def has_any(self, pathway_id: int) -> bool:
+        """Whether the pathway has an approved version (without reading one)."""
+        return (
+            self.session.scalar(
+                select(orm.Version.id).where(orm.Version.pathway_id == pathway_id).limit(1)
+            )
+            is not None
+        )
+
     def latest(self, pathway_id: int) -> orm.Version | None:
         return self.session.scalar(
             select(orm.Version)

@@ -41,7 +41,7 @@ def test_a_read_revision_is_kept_and_a_rolled_back_change_never_reaches_the_stor
         row = repository.get(pathway_id, for_update=True)
         assert row is not None
         step = first.step("ward")
-        repository.update_step(pathway_id, dataclasses.replace(step, name=renamed), writer=1)
+        repository.update_step(pathway_id, step, dataclasses.replace(step, name=renamed), writer=1)
         # Read after a change in the same session: the database's rows, not the store's.
         changed = repository.load(row)
         assert changed.step("ward").name == renamed
