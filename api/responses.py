@@ -17,11 +17,15 @@ __all__ = ["json_answer"]
 
 
 def json_answer(
-    model: BaseModel, *, status_code: int = 200, headers: Mapping[str, str] | None = None
+    content: BaseModel | bytes,
+    *,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
-    """``model`` as JSON (by alias, as FastAPI writes a response model) with ``headers``."""
+    """``content`` (a model, written by alias as FastAPI writes a response model, or its
+    JSON already written) with ``headers``."""
     return Response(
-        model.model_dump_json(by_alias=True),
+        content if isinstance(content, bytes) else content.model_dump_json(by_alias=True),
         status_code=status_code,
         media_type="application/json",
         headers=dict(headers or {}),

@@ -30,19 +30,23 @@ _CHANGE_PROBLEMS = problem_responses(401, 403, 404, 409, 412, 413, 422, 428)
 
 
 def _answer(
-    model: BaseModel, revision: int, *, status_code: int = 200, location: str | None = None
+    content: BaseModel | bytes,
+    revision: int,
+    *,
+    status_code: int = 200,
+    location: str | None = None,
 ) -> Response:
     headers = {"ETag": etag(revision)}
     if location is not None:
         headers["Location"] = location
-    return json_answer(model, status_code=status_code, headers=headers)
+    return json_answer(content, status_code=status_code, headers=headers)
 
 
 @router.get("/pathways/{pathway_id}/graph", response_model=GraphRead, responses=_READ_PROBLEMS)
 def get_graph(pathway_id: IdPath, session: SessionDep, client: ClientDep) -> Response:
     """All steps and transitions of the draft, in order."""
     pathway, revision = service.get_graph(session, client=client, pathway_id=pathway_id)
-    return _answer(GraphRead.of(pathway, revision), revision)
+    return _answer(GraphRead.json_of(pathway, revision), revision)
 
 
 @router.put("/pathways/{pathway_id}/graph", response_model=GraphRead, responses=_CHANGE_PROBLEMS)
@@ -64,7 +68,7 @@ def replace_graph(
         transitions=tuple(transition.to_model() for transition in body.transitions),
         limits=limits,
     )
-    return _answer(GraphRead.of(pathway, revision), revision)
+    return _answer(GraphRead.json_of(pathway, revision), revision)
 
 
 @router.post(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from api.conditional import IMMUTABLE, Prebuilt
@@ -256,24 +256,31 @@ class HandoverService:
         return _dumps({**head, "handovers": handover_entries(pathway, side=side, level=level)})
 
 
-FEED_FORMAT = 2
+FEED_FORMAT = 3
 """Goes into every feed ETag: raise it when the feed's representation changes."""
 
 
-class _FeedVersion(NamedTuple):
-    id: int
+class _FeedPathway(NamedTuple):
+    """What the feed holds of one pathway: its versions (approved after ``since``)."""
+
     pathway_id: int
-    number: int
+    versions: int
+    first: int
+    last: int
+    numbers: int
+    """The sum of the version numbers."""
     handovers: int
+    newest: datetime
 
 
 class FeedPage:
-    """A page of the feed: its ETag is known before anything is read for its body."""
+    """A page of the feed: its ETag is known from one grouped query, before anything
+    is read for its body, and the body is rendered once per ETag."""
 
     __slots__ = (
         "_cache",
+        "_pathways",
         "_session",
-        "_versions",
         "etag",
         "limit",
         "offset",
@@ -290,7 +297,7 @@ class FeedPage:
         since: datetime | None,
         limit: int,
         offset: int,
-        versions: list[_FeedVersion],
+        pathways: list[_FeedPathway],
     ) -> None:
         self._session = session
         self._cache = cache
@@ -298,78 +305,80 @@ class FeedPage:
         self.since = since
         self.limit = limit
         self.offset = offset
-        self._versions = versions
-        # Versions never change: which versions the feed holds, in which order, and the
-        # page asked for say everything the page shows.
-        basis = repr((FEED_FORMAT, organization_id, since, limit, offset, [v.id for v in versions]))
+        self._pathways = pathways
+        # Versions never change, and each pathway's are numbered 1, 2, ... in the order
+        # they were approved: which numbers of which pathways the feed holds, and the
+        # page asked for, say everything the page shows.
+        held = sorted((p.pathway_id, p.versions, p.first, p.last, p.numbers) for p in pathways)
+        basis = repr((FEED_FORMAT, organization_id, since, limit, offset, held))
         self.etag = '"' + hashlib.sha256(basis.encode()).hexdigest()[:32] + '"'
 
     def body(self) -> bytes:
-        """The page: the documents of the versions on it only, parsed once per process."""
+        """The page, rendered once per ETag: the documents of the versions on it only
+        (found by a running count of handovers in the database), parsed once."""
+        key = ("feed", self.etag)
+        cached = self._cache.answer(key)
+        if isinstance(cached, bytes):
+            return cached
         start, end = self.offset, self.offset + self.limit
-        position = 0
-        on_page: list[tuple[_FeedVersion, int]] = []
-        for version in self._versions:
-            if position >= end:
-                break
-            if position + version.handovers > start:
-                on_page.append((version, position))
-            position += version.handovers
-        newest = self._versions[0].id if self._versions else None
-        approved = self._approved_at([v.id for v, _ in on_page] + ([newest] if newest else []))
-        documents = self._documents([v for v, _ in on_page])
+        on_page = list(
+            self._session.connection().execute(
+                _FEED_PAGE_SINCE if self.since is not None else _FEED_PAGE,
+                {
+                    "organization": self.organization_id,
+                    "since": self.since,
+                    "start": start,
+                    "end": end,
+                },
+            )
+        )
+        documents = self._documents([(row.id, row.pathway_id, row.number) for row in on_page])
         items: list[dict[str, Any]] = []
-        for version, first in on_page:
-            pathway = documents[version.id]
-            approved_at = _utc_text(approved[version.id])
-            entries = handover_entries(pathway)
-            for entry in entries[max(start - first, 0) : max(end - first, 0)]:
+        for row in on_page:
+            pathway = documents[row.id]
+            first = row.upto - row.handovers
+            approved_at = _utc_text(row.created_at)
+            for entry in handover_entries(pathway)[max(start - first, 0) : max(end - first, 0)]:
                 items.append(
                     {
-                        "pathway_id": version.pathway_id,
+                        "pathway_id": row.pathway_id,
                         "title": pathway.info.title,
-                        "version": version.number,
+                        "version": row.number,
                         "approved_at": approved_at,
                         **entry,
                     }
                 )
-        return _dumps(
+        newest = max((p.newest for p in self._pathways), default=None)
+        body = _dumps(
             {
                 "organization_id": self.organization_id,
                 "since": _utc_text(self.since) if self.since else None,
-                "newest": _utc_text(approved[newest]) if newest else None,
-                "total": sum(v.handovers for v in self._versions),
+                "newest": _utc_text(newest) if newest else None,
+                "total": sum(p.handovers for p in self._pathways),
                 "limit": self.limit,
                 "offset": self.offset,
                 "items": items,
             }
         )
+        self._cache.put_answer(key, body)
+        return body
 
-    def _approved_at(self, version_ids: list[int]) -> dict[int, datetime]:
-        if not version_ids:
-            return {}
-        rows = self._session.connection().execute(
-            select(orm.Version.id, orm.Version.created_at).where(orm.Version.id.in_(version_ids))
-        )
-        return dict(rows.all())
-
-    def _documents(self, versions: list[_FeedVersion]) -> dict[int, Pathway]:
+    def _documents(self, versions: list[tuple[int, int, int]]) -> dict[int, Pathway]:
         found: dict[int, Pathway] = {}
-        missing: dict[int, _FeedVersion] = {}
-        for version in versions:
-            pathway = self._cache.pathway(version.pathway_id, version.number)
+        missing: dict[int, tuple[int, int]] = {}
+        for version_id, pathway_id, number in versions:
+            pathway = self._cache.pathway(pathway_id, number)
             if pathway is None:
-                missing[version.id] = version
+                missing[version_id] = (pathway_id, number)
             else:
-                found[version.id] = pathway
+                found[version_id] = pathway
         if missing:
             rows = self._session.connection().execute(
                 select(orm.Version.id, orm.Version.document).where(orm.Version.id.in_(missing))
             )
             for version_id, document in rows:
                 pathway = read_stored_document(document)
-                version = missing[version_id]
-                self._cache.put_pathway(version.pathway_id, version.number, pathway)
+                self._cache.put_pathway(*missing[version_id], pathway)
                 found[version_id] = pathway
         return found
 
@@ -379,13 +388,57 @@ def _utc_text(moment: datetime) -> str:
 
 
 _ORGANIZATION = select(orm.Organization.id).where(orm.Organization.id == bindparam("organization"))
-_FEED = (
-    select(orm.Version.id, orm.Version.pathway_id, orm.Version.number, orm.Version.handovers)
-    .join(orm.Participant, orm.Participant.pathway_id == orm.Version.pathway_id)
-    .where(orm.Participant.organization_id == bindparam("organization"))
-    .order_by(orm.Version.created_at.desc(), orm.Version.id.desc())
-)
-_FEED_SINCE = _FEED.where(orm.Version.created_at > bindparam("since"))
+
+
+def _feed_versions(since: bool) -> Any:
+    query = (
+        select(orm.Version)
+        .join(orm.Participant, orm.Participant.pathway_id == orm.Version.pathway_id)
+        .where(orm.Participant.organization_id == bindparam("organization"))
+    )
+    return query.where(orm.Version.created_at > bindparam("since")) if since else query
+
+
+def _grouped(since: bool) -> Any:
+    versions = _feed_versions(since).subquery()
+    return select(
+        versions.c.pathway_id,
+        func.count(),
+        func.min(versions.c.number),
+        func.max(versions.c.number),
+        func.sum(versions.c.number),
+        func.sum(versions.c.handovers),
+        func.max(versions.c.created_at),
+    ).group_by(versions.c.pathway_id)
+
+
+def _page(since: bool) -> Any:
+    newest_first = (orm.Version.created_at.desc(), orm.Version.id.desc())
+    running = (
+        _feed_versions(since)
+        .with_only_columns(
+            orm.Version.id,
+            orm.Version.pathway_id,
+            orm.Version.number,
+            orm.Version.created_at,
+            orm.Version.handovers,
+            func.sum(orm.Version.handovers).over(order_by=newest_first).label("upto"),
+        )
+        .subquery()
+    )
+    return (
+        select(running)
+        .where(
+            running.c.handovers > 0,
+            running.c.upto > bindparam("start"),
+            running.c.upto - running.c.handovers < bindparam("end"),
+        )
+        .order_by(running.c.upto)
+    )
+
+
+_FEED, _FEED_SINCE = _grouped(since=False), _grouped(since=True)
+_FEED_PAGE, _FEED_PAGE_SINCE = _page(since=False), _page(since=True)
 """Built once; run on the session's connection, without the ORM's work."""
 
 
@@ -401,9 +454,9 @@ def feed(
     """Handovers of the approved versions of every pathway the organisation takes part
     in, newest version first, each with its pathway, version and transition key.
 
-    One narrow query lists the versions with their handover counts; the page's body
-    reads only the documents of the versions on it (:meth:`FeedPage.body`), and a client
-    that holds the page's ETag needs no body at all.
+    One grouped query (a row per pathway, not per version) gives the page its ETag, its
+    total and the newest approval; only :meth:`FeedPage.body` reads the versions on the
+    page, so a client that holds the page's ETag needs no more.
     """
     connection = session.connection()
     if connection.execute(_ORGANIZATION, {"organization": organization_id}).first() is None:
@@ -415,7 +468,6 @@ def feed(
         )
     query = _FEED_SINCE if since is not None else _FEED
     rows = connection.execute(query, {"organization": organization_id, "since": since})
-    versions = [_FeedVersion(*row) for row in rows]
     return FeedPage(
         session,
         cache,
@@ -423,5 +475,5 @@ def feed(
         since=since,
         limit=limit,
         offset=offset,
-        versions=versions,
+        pathways=[_FeedPathway(*row) for row in rows],
     )
