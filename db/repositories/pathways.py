@@ -215,7 +215,11 @@ _UPDATE_STEP = update(_TABLES[orm.Step.__tablename__]).where(
     _TABLES[orm.Step.__tablename__].c.pathway_id == bindparam("b_pathway"),
     _TABLES[orm.Step.__tablename__].c.key == bindparam("b_key"),
 )
-"""Sets the columns its parameters name."""
+_UPDATE_TRANSITION = update(_TABLES[orm.Transition.__tablename__]).where(
+    _TABLES[orm.Transition.__tablename__].c.pathway_id == bindparam("b_pathway"),
+    _TABLES[orm.Transition.__tablename__].c.key == bindparam("b_key"),
+)
+"""Both set the columns their parameters name."""
 _BUMP = (
     update(_TABLES[orm.Pathway.__tablename__])
     .where(_TABLES[orm.Pathway.__tablename__].c.id == bindparam("b_id"))
@@ -598,77 +602,118 @@ class PathwayRepository:
         writer: int,
         before: Pathway | None = None,
     ) -> None:
-        """Delete the whole graph of the pathway and insert ``steps`` and ``transitions``.
+        """Make the stored graph ``steps`` and ``transitions``, in this order.
 
         ``before`` is the graph as it is stored (None: there is none yet). Steps and
-        transitions are matched by key: an element whose value is unchanged keeps its
-        writer; new and changed ones are ``writer``'s.
+        transitions are matched by key: only what is new, changed, moved or gone is
+        written (bulk statements of plain rows, no ORM object a row). An element whose
+        value is unchanged keeps its writer; new and changed ones are ``writer``'s.
         """
         old_steps = {step.key: step for step in before.steps} if before else {}
         old_transitions = {t.key: t for t in before.transitions} if before else {}
-        step_writers: dict[str, int | None] = {}
-        transition_writers: dict[str, dict[str, int] | None] = {}
-        if before is not None:
-            step_writers = dict(
-                self.session.execute(
-                    select(orm.Step.key, orm.Step.written_by).where(
-                        orm.Step.pathway_id == pathway_id
-                    )
-                ).all()
-            )
-            transition_writers = dict(
-                self.session.execute(
-                    select(orm.Transition.key, orm.Transition.writers).where(
-                        orm.Transition.pathway_id == pathway_id
-                    )
-                ).all()
-            )
-        tables = orm.Base.metadata.tables
-        steps_table = tables[orm.Step.__tablename__]
-        transitions_table = tables[orm.Transition.__tablename__]
-        self.session.execute(
-            delete(transitions_table).where(transitions_table.c.pathway_id == pathway_id)
+        step_at = (
+            {step.key: position for position, step in enumerate(before.steps)} if before else {}
         )
-        self.session.execute(delete(steps_table).where(steps_table.c.pathway_id == pathway_id))
-        # Bulk INSERTs of plain rows (executemany), no ORM object a row: the rows are read
-        # back by query, never through the identity map.
-        if steps:
-            self.session.execute(
-                insert(steps_table),
-                [
+        transition_at = (
+            {t.key: position for position, t in enumerate(before.transitions)} if before else {}
+        )
+        new_steps: list[dict[str, Any]] = []
+        changed_steps: list[dict[str, Any]] = []
+        moved_steps: list[dict[str, Any]] = []
+        for position, step in enumerate(steps):
+            where = {"b_pathway": pathway_id, "b_key": step.key}
+            if step.key not in old_steps:
+                new_steps.append(
                     {
                         "pathway_id": pathway_id,
                         "position": position,
-                        "written_by": step_writers.get(step.key)
-                        if _unchanged(old_steps.get(step.key), step)
-                        else writer,
+                        "written_by": writer,
                         **_step_values(step),
                     }
-                    for position, step in enumerate(steps)
-                ],
-            )
-        if transitions:
-            rows = []
-            for position, transition in enumerate(transitions):
-                old = old_transitions.get(transition.key)
-                writers = transition_writers.get(transition.key) or {}
-                rows.append(
+                )
+            elif not _unchanged(old_steps[step.key], step):
+                changed_steps.append(
+                    {**where, "position": position, "written_by": writer, **_step_values(step)}
+                )
+            elif step_at[step.key] != position:
+                moved_steps.append({**where, "position": position})
+        new_transitions: list[dict[str, Any]] = []
+        changed_transitions: dict[str, tuple[Transition, int]] = {}
+        moved_transitions: list[dict[str, Any]] = []
+        for position, transition in enumerate(transitions):
+            old = old_transitions.get(transition.key)
+            if old is None:
+                new_transitions.append(
                     {
                         "pathway_id": pathway_id,
                         "position": position,
-                        # Unchanged (the usual case): every element keeps its writer.
-                        "writers": writers
-                        if old == transition
-                        else rewrite_writers(
-                            transition_elements(old) if old is not None else {},
-                            writers,
+                        "writers": rewrite_writers({}, {}, transition_elements(transition), writer),
+                        **_transition_values(transition),
+                    }
+                )
+            elif old != transition:
+                changed_transitions[transition.key] = (transition, position)
+            elif transition_at[transition.key] != position:
+                moved_transitions.append(
+                    {"b_pathway": pathway_id, "b_key": transition.key, "position": position}
+                )
+        kept_steps = {step.key for step in steps}
+        kept_transitions = {t.key for t in transitions}
+        gone_steps = [key for key in old_steps if key not in kept_steps]
+        gone_transitions = [key for key in old_transitions if key not in kept_transitions]
+        steps_table = _TABLES[orm.Step.__tablename__]
+        transitions_table = _TABLES[orm.Transition.__tablename__]
+        # Transitions away from steps that go first, steps that go last: the foreign keys
+        # hold after every statement.
+        if gone_transitions:
+            self.session.execute(
+                delete(transitions_table).where(
+                    transitions_table.c.pathway_id == pathway_id,
+                    transitions_table.c.key.in_(gone_transitions),
+                )
+            )
+        if new_steps:
+            self.session.execute(insert(steps_table), new_steps)
+        for rows in (changed_steps, moved_steps):
+            if rows:
+                self.session.execute(_UPDATE_STEP, rows)
+        if changed_transitions:
+            writers = dict(
+                self.session.execute(
+                    select(transitions_table.c.key, transitions_table.c.writers).where(
+                        transitions_table.c.pathway_id == pathway_id,
+                        transitions_table.c.key.in_(list(changed_transitions)),
+                    )
+                ).all()
+            )
+            self.session.execute(
+                _UPDATE_TRANSITION,
+                [
+                    {
+                        "b_pathway": pathway_id,
+                        "b_key": key,
+                        "position": position,
+                        "writers": rewrite_writers(
+                            transition_elements(old_transitions[key]),
+                            writers.get(key) or {},
                             transition_elements(transition),
                             writer,
                         ),
                         **_transition_values(transition),
                     }
+                    for key, (transition, position) in changed_transitions.items()
+                ],
+            )
+        if moved_transitions:
+            self.session.execute(_UPDATE_TRANSITION, moved_transitions)
+        if new_transitions:
+            self.session.execute(insert(transitions_table), new_transitions)
+        if gone_steps:
+            self.session.execute(
+                delete(steps_table).where(
+                    steps_table.c.pathway_id == pathway_id, steps_table.c.key.in_(gone_steps)
                 )
-            self.session.execute(insert(transitions_table), rows)
+            )
 
     def _next_position(self, model: type[orm.Step] | type[orm.Transition], pathway_id: int) -> int:
         highest = self.session.scalar(

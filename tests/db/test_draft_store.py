@@ -4,6 +4,7 @@ the database, and a change rolled back leaves the stored revision as it was."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -95,6 +96,10 @@ def test_what_a_change_keeps_is_what_the_database_reads_back(
         ("DELETE", f"{url}/transitions/to-pharmacy", None),
         ("DELETE", f"{url}/steps/pharmacy", None),
         ("PUT", f"{url}/graph", {"steps": graph["steps"], "transitions": graph["transitions"]}),
+        # Steps and transitions reordered, one step renamed and one moved to the end,
+        # a transition rerouted, one gone and one new: every kind of difference at once.
+        ("PUT", f"{url}/graph", _shuffled(graph)),
+        ("PUT", f"{url}/graph", {"steps": graph["steps"], "transitions": graph["transitions"]}),
     ]
     for method, path, body in changes:
         answer = world.hospital.request(method, path, etag=etag, json=body)
@@ -107,3 +112,21 @@ def test_what_a_change_keeps_is_what_the_database_reads_back(
             kept = drafts.get((row.id, row.created_at, row.revision))
             assert kept is not None, path
             assert kept == repository.load(row), (method, path)
+            assert repository._read(row) == kept, (method, path)
+        if method == "PUT":
+            shown = world.hospital.get(f"{url}/graph").json()
+            assert shown["steps"] == body["steps"]
+            assert shown["transitions"] == body["transitions"]
+
+
+def _shuffled(graph: dict[str, Any]) -> dict[str, Any]:
+    steps = [dict(step) for step in graph["steps"]]
+    steps[0], steps[1] = steps[1], steps[0]
+    steps.append(steps.pop(2))
+    steps[3]["name"] += " (ny)"
+    transitions = [dict(t) for t in graph["transitions"]]
+    transitions.reverse()
+    gone = transitions.pop(0)
+    transitions.append({**gone, "key": gone["key"] + "-ny", "label": "Ny overgang"})
+    transitions[1] = {**transitions[1], "label": "Endret"}
+    return {"steps": steps, "transitions": transitions}
