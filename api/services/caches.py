@@ -11,13 +11,16 @@
   change, and the checklist routes keep that lookup for ``latest_ttl`` seconds.
 
 Both are bounded (the oldest entries go first) and thread-safe; reads take no lock.
+Per worker: 10,000 tokens; 512 approved versions and 128 drafts, with at most 200,000
+and 100,000 steps and transitions in all; 8,192 rendered answers with at most 64 MiB of
+bytes in all.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 from api.services.auth import Client
@@ -29,33 +32,71 @@ V = TypeVar("V")
 
 
 class Bounded(Generic[V]):
-    """A mapping of at most ``capacity`` entries that forgets the oldest first.
+    """A mapping of at most ``capacity`` entries, and at most ``max_size`` in all by
+    ``size`` (e.g. bytes), that forgets the oldest first.
 
     Reads take no lock (a dict lookup is atomic), so the hot path never waits on one;
     writes are serialised.
     """
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(
+        self,
+        capacity: int,
+        *,
+        max_size: int | None = None,
+        size: Callable[[V], int] | None = None,
+    ) -> None:
         self.capacity = capacity
-        self._items: dict[Hashable, V] = {}
+        self.max_size = max_size
+        self._size = size or (lambda _value: 0)
+        self._items: dict[Hashable, tuple[V, int]] = {}
+        self._total = 0
         self._lock = threading.Lock()
 
     def get(self, key: Hashable) -> V | None:
-        return self._items.get(key)
+        entry = self._items.get(key)
+        return None if entry is None else entry[0]
 
     def put(self, key: Hashable, value: V) -> None:
+        size = self._size(value)
+        if self.max_size is not None and size > self.max_size:
+            return  # larger than the whole budget: not kept
         with self._lock:
-            self._items.pop(key, None)
-            self._items[key] = value
-            while len(self._items) > self.capacity:
-                del self._items[next(iter(self._items))]
+            self._discard(key)
+            self._items[key] = (value, size)
+            self._total += size
+            while len(self._items) > self.capacity or (
+                self.max_size is not None and self._total > self.max_size
+            ):
+                self._discard(next(iter(self._items)))
 
     def pop(self, key: Hashable) -> None:
         with self._lock:
-            self._items.pop(key, None)
+            self._discard(key)
+
+    def _discard(self, key: Hashable) -> None:
+        entry = self._items.pop(key, None)
+        if entry is not None:
+            self._total -= entry[1]
+
+    @property
+    def size(self) -> int:
+        """The sum of ``size`` over the entries kept."""
+        return self._total
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+def _elements(pathway: Pathway) -> int:
+    return len(pathway.steps) + len(pathway.transitions)
+
+
+def _bytes(answer: object) -> int:
+    if isinstance(answer, bytes):
+        return len(answer)
+    body = getattr(answer, "body", None)
+    return len(body) if isinstance(body, bytes) else 0
 
 
 class TokenCache:
@@ -87,14 +128,24 @@ class VersionCache:
         *,
         latest_ttl: float,
         max_versions: int = 512,
+        max_version_elements: int = 200_000,
         max_drafts: int = 128,
+        max_draft_elements: int = 100_000,
         max_answers: int = 8192,
+        max_answer_bytes: int = 64 * 1024 * 1024,
     ) -> None:
         self.latest_ttl = latest_ttl
-        self.drafts: Bounded[Pathway] = Bounded(max_drafts)
-        """Drafts by revision (``db.repositories.pathways.DraftStore``)."""
-        self._pathways: Bounded[Pathway] = Bounded(max_versions)
-        self._answers: Bounded[object] = Bounded(max_answers)
+        self.drafts: Bounded[Pathway] = Bounded(
+            max_drafts, max_size=max_draft_elements, size=_elements
+        )
+        """Drafts by revision (``db.repositories.pathways.DraftStore``): at most
+        ``max_drafts`` of them with ``max_draft_elements`` steps and transitions in all."""
+        self._pathways: Bounded[Pathway] = Bounded(
+            max_versions, max_size=max_version_elements, size=_elements
+        )
+        self._answers: Bounded[object] = Bounded(
+            max_answers, max_size=max_answer_bytes, size=_bytes
+        )
         self._latest: Bounded[tuple[int | None, float]] = Bounded(max_versions)
 
     def pathway(self, pathway_id: int, number: int) -> Pathway | None:

@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.services.caches import Bounded
 from api.settings import Settings
 from db.session import Database
 from tests.conftest import Actor, World
@@ -211,3 +212,24 @@ def test_the_feed_pages_through_every_version_as_one_list(
     )
     assert gone.status_code == 200
     assert gone.json()["total"] == 0
+
+
+def test_the_caches_keep_to_their_bounds_by_count_and_by_size() -> None:
+    by_count: Bounded[bytes] = Bounded(2)
+    for key in "abc":
+        by_count.put(key, b"x")
+    assert (len(by_count), by_count.get("a"), by_count.get("c")) == (2, None, b"x")
+
+    by_size: Bounded[bytes] = Bounded(100, max_size=10, size=len)
+    by_size.put("a", b"12345")
+    by_size.put("b", b"1234")
+    by_size.put("c", b"123")  # 12 bytes in all: the oldest goes
+    assert (by_size.get("a"), by_size.get("b"), by_size.get("c")) == (None, b"1234", b"123")
+    assert by_size.size == 7
+    by_size.put("b", b"1")  # replaced, not counted twice
+    assert by_size.size == 4
+    by_size.put("huge", b"x" * 11)  # larger than the whole budget: never kept
+    assert by_size.get("huge") is None
+    assert by_size.size == 4
+    by_size.pop("c")
+    assert (len(by_size), by_size.size) == (1, 1)

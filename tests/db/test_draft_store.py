@@ -35,6 +35,11 @@ def test_a_read_revision_is_kept_and_a_rolled_back_change_never_reaches_the_stor
     with db.reader(info={DRAFTS: store}) as session:
         repository = PathwayRepository(session)
         assert repository.load(repository.get(pathway_id)) is first  # type: ignore[arg-type]
+        # A read that checks the caller with the light stamp finds the same entry.
+        stamp = repository.stamp(pathway_id, world.hospital.organization_id)
+        assert stamp is not None
+        assert stamp.role == "editor"
+        assert repository.cached(stamp) is first
 
     renamed = first.step("ward").name + " (renamed)"
     with db.writer(info={DRAFTS: store}) as session:
