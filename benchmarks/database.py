@@ -69,7 +69,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -90,7 +89,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.checklists import Load, _ms, free_port, run_wrk, wait_up
 from benchmarks.gaps import layered_pathway
-from benchmarks.load import _approve, _Demo, _load_demo, recreate_database
+from benchmarks.load import _approve, _Demo, _load_demo, recreate_database, stop_server
 from pathways.document import document_dict, parse_document, step_dict, transition_dict
 from pathways.gaps import find_gaps
 from pathways.model import Pathway
@@ -322,13 +321,7 @@ def _process(
             raise
         yield process
     finally:
-        if process.poll() is None:
-            process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
+        stop_server(process)
 
 
 @dataclass(frozen=True, slots=True)
