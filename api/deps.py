@@ -9,9 +9,9 @@ place at the :class:`~api.gate.DatabaseGate` meanwhile. Dependencies that do no 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -49,6 +49,7 @@ __all__ = [
     "problem_language",
 ]
 
+T = TypeVar("T")
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _bearer = HTTPBearer(auto_error=False, description="A token issued by `pathways token create`")
 
@@ -124,6 +125,49 @@ async def get_client(
 
 
 ClientDep = Annotated[Client, Depends(get_client)]
+
+
+async def get_reader(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Reader:
+    """The caller (from the token cache, else one short read of its own) and a way to
+    run one read in a single trip to the thread pool: what the hottest reads use."""
+    handovers: HandoverService = request.app.state.handovers
+    token = credentials.credentials if credentials else None
+    client = handovers.cached_client(token) or await handovers.authenticate(token)
+    remember_client(request, client)
+    return Reader(request, client)
+
+
+class Reader:
+    """One read transaction in one trip to a worker thread, at a place at the gate.
+
+    A sync route with :data:`SessionDep` takes two trips (the endpoint, then the close)
+    and an exit stack; the hottest reads (a pathway, its gaps, a version, the feed)
+    run their whole transaction in one instead.
+    """
+
+    __slots__ = ("client", "request")
+
+    def __init__(self, request: Request, client: Client) -> None:
+        self.request = request
+        self.client = client
+
+    async def run(self, function: Callable[..., T], /, **kwargs: Any) -> T:
+        app = self.request.app
+        cache: VersionCache = app.state.handovers.versions
+        database: Database = app.state.database
+
+        def read() -> T:
+            with database.reader(info={DRAFTS: cache.drafts}) as session:
+                return function(session, client=self.client, **kwargs)
+
+        gate: DatabaseGate = app.state.gate
+        return await gate.run(read)
+
+
+ReaderDep = Annotated[Reader, Depends(get_reader)]
 
 
 @dataclass(frozen=True, slots=True)

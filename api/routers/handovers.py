@@ -19,12 +19,12 @@ from pydantic import AfterValidator, BeforeValidator
 
 from api.audit import remember_client
 from api.conditional import not_modified, tagged, unchanged
-from api.deps import CONDITIONAL, ClientDep, PageDep, SessionDep
+from api.deps import CONDITIONAL, PageDep, ReaderDep
 from api.errors import Unprocessable
 from api.problems import problem_responses
 from api.routers.methods import ResourceRoute
 from api.schemas.handovers import FeedPageRead, HandoverList, HandoverRead
-from api.services.handovers import REVALIDATE, ChecklistAsk, HandoverService, feed
+from api.services.handovers import REVALIDATE, ChecklistAsk, HandoverService, feed_answer
 from pathways.errors import Bilingual
 from pathways.limits import DEFAULT_LIMITS
 from pathways.model import Level, Side
@@ -317,10 +317,9 @@ def add_hot_routes(app: FastAPI) -> None:
     responses={304: {"description": "Not modified"}, **_PROBLEMS},
     dependencies=[CONDITIONAL],
 )
-def handover_feed(
+async def handover_feed(
     request: Request,
-    session: SessionDep,
-    client: ClientDep,
+    reader: ReaderDep,
     service: ServiceDep,
     page: PageDep,
     organization: Annotated[
@@ -336,14 +335,15 @@ def handover_feed(
 ) -> Response:
     """Handovers of the approved versions of every pathway the organisation takes part
     in, newest first: sync incrementally by passing the last `newest` as `since`."""
-    result = feed(
-        session,
+    etag, body = await reader.run(
+        feed_answer,
         cache=service.versions,
-        organization_id=organization or client.organization_id,
+        organization_id=organization,
         since=since,
         limit=page.limit,
         offset=page.offset,
+        held=lambda tag: not_modified(request, tag),
     )
-    if not_modified(request, result.etag):
-        return unchanged(result.etag, REVALIDATE)
-    return tagged(result.body(), etag=result.etag, request=request, cache_control=REVALIDATE)
+    if body is None:
+        return unchanged(etag, REVALIDATE)
+    return tagged(body, etag=etag, request=request, cache_control=REVALIDATE)

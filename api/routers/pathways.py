@@ -7,7 +7,16 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
-from api.deps import CONDITIONAL, ClientDep, IdPath, IfMatch, LimitsDep, PageDep, SessionDep
+from api.deps import (
+    CONDITIONAL,
+    ClientDep,
+    IdPath,
+    IfMatch,
+    LimitsDep,
+    PageDep,
+    ReaderDep,
+    SessionDep,
+)
 from api.problems import problem_responses
 from api.routers.methods import ResourceRoute
 from api.schemas.catalogue import PathwayPublicRead
@@ -146,16 +155,15 @@ def list_pathways(
     responses={304: {"description": "Not modified"}, **problem_responses(401, 404, 422)},
     dependencies=[CONDITIONAL],
 )
-def get_pathway(
-    pathway_id: IdPath, session: SessionDep, client: ClientDep, request: Request
+async def get_pathway(
+    pathway_id: IdPath, reader: ReaderDep, request: Request
 ) -> Response | PathwayPublicRead:
     """The pathway and its draft, with its ETag (`If-None-Match` → 304), for
     participants. Anyone else gets the public view of its latest approved version
     (`"view": "public"`, no ETag, nothing of the draft), or 404 if it has never been
     approved."""
-    found = service.get_pathway(
-        session,
-        client=client,
+    found = await reader.run(
+        service.get_pathway,
         pathway_id=pathway_id,
         cache=request.app.state.handovers.versions,
         render=_rendered,

@@ -14,6 +14,7 @@ from api.deps import (
     IfMatch,
     LanguageDep,
     PageDep,
+    ReaderDep,
     SessionDep,
     VersionSelector,
 )
@@ -42,11 +43,10 @@ router = APIRouter(tags=["reviews"], route_class=ResourceRoute)
     responses={304: {"description": "Not modified"}, **problem_responses(401, 404, 422)},
     dependencies=[CONDITIONAL],
 )
-def get_gaps(
+async def get_gaps(
     pathway_id: IdPath,
     version: VersionSelector,
-    session: SessionDep,
-    client: ClientDep,
+    reader: ReaderDep,
     language: LanguageDep,
     request: Request,
 ) -> Response:
@@ -55,9 +55,8 @@ def get_gaps(
 
     Messages are in Norwegian bokmål with `Accept-Language: nb`, else in English.
     """
-    answer = gaps.gap_answer(
-        session,
-        client=client,
+    answer = await reader.run(
+        gaps.gap_answer,
         pathway_id=pathway_id,
         version=version,
         language=language,
@@ -175,18 +174,13 @@ def list_versions(
     responses={304: {"description": "Not modified"}, **problem_responses(401, 404, 422)},
     dependencies=[CONDITIONAL],
 )
-def get_version(
-    pathway_id: IdPath,
-    number: IdPath,
-    session: SessionDep,
-    client: ClientDep,
-    request: Request,
+async def get_version(
+    pathway_id: IdPath, number: IdPath, reader: ReaderDep, request: Request
 ) -> Response:
     """An approved version: immutable, with a strong ETag (`If-None-Match` → 304): its
     number and a digest of this representation, which a new field would change."""
-    answer = versions.version_answer(
-        session,
-        client=client,
+    answer = await reader.run(
+        versions.version_answer,
         pathway_id=pathway_id,
         number=number,
         cache=request.app.state.handovers.versions,

@@ -35,7 +35,7 @@ from pathways.export.context import ExportContext
 from pathways.export.fhir import questionnaire_for
 from pathways.model import Level, Pathway, Side
 
-__all__ = ["REVALIDATE", "ChecklistAsk", "FeedPage", "HandoverService", "feed"]
+__all__ = ["REVALIDATE", "ChecklistAsk", "FeedPage", "HandoverService", "feed", "feed_answer"]
 
 T = TypeVar("T")
 
@@ -477,3 +477,27 @@ def feed(
         offset=offset,
         pathways=[_FeedPathway(*row) for row in rows],
     )
+
+
+def feed_answer(
+    session: Session,
+    *,
+    client: Client,
+    cache: VersionCache,
+    organization_id: int | None,
+    since: datetime | None,
+    limit: int,
+    offset: int,
+    held: Callable[[str], bool],
+) -> tuple[str, bytes | None]:
+    """The feed page of ``organization_id`` (default: the caller's) as its ETag and its
+    body, or no body when the caller ``held`` that ETag already (304)."""
+    page = feed(
+        session,
+        cache=cache,
+        organization_id=organization_id or client.organization_id,
+        since=since,
+        limit=limit,
+        offset=offset,
+    )
+    return page.etag, None if held(page.etag) else page.body()
