@@ -10,9 +10,16 @@ from sqlalchemy.orm import Session
 from db import models as orm
 from db.types import utcnow
 
-__all__ = ["HistoryRepository"]
+__all__ = ["HistoryRepository", "event_on"]
 
 _HISTORY = orm.Base.metadata.tables[orm.HistoryEntry.__tablename__]
+
+
+def event_on(revision: int, last_id: int | None, last_before: int | None) -> int | None:
+    """``last_id`` if the latest history entry (``last_id``, made at ``last_before``) is
+    an event on ``revision`` (an approval, a decision, a version), not the change that
+    made the revision, else None."""
+    return last_id if last_id is not None and last_before == revision else None
 
 
 class HistoryRepository:
@@ -63,7 +70,7 @@ class HistoryRepository:
             .order_by(orm.HistoryEntry.id.desc())
             .limit(1)
         ).first()
-        return found[0] if found is not None and found[1] == revision else None
+        return None if found is None else event_on(revision, found[0], found[1])
 
     def page(
         self, pathway_id: int, *, limit: int, offset: int

@@ -38,6 +38,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from db import models as orm
+from db.repositories.history import event_on
 from db.types import unicode_lower, utcnow
 from pathways.agreement import rules_in_force
 from pathways.document import (
@@ -284,8 +285,7 @@ class PathwayRepository:
         if found is None:
             return None
         id_, created_at, revision, partnership_id, role, last_id, last_before = found
-        # The last entry is an event on this revision when it did not change it.
-        event = last_id if last_id is not None and last_before == revision else None
+        event = event_on(revision, last_id, last_before)
         return Stamp(id_, created_at, revision, partnership_id, role, event)
 
     def get_with_role(
@@ -293,18 +293,24 @@ class PathwayRepository:
     ) -> tuple[orm.Pathway, str | None] | None:
         """The row and the organisation's role as a participant (None: it takes no part),
         in one query; ``for_update`` locks the row, as :meth:`get` does."""
-        query = _with_role(orm.Pathway).params(pathway=pathway_id, org=organization_id)
-        if for_update:
-            query = query.with_for_update(of=orm.Pathway).execution_options(populate_existing=True)
-        found = self.session.execute(query).one_or_none()
+        query = _ROW_WITH_ROLE_LOCKED if for_update else _ROW_WITH_ROLE
+        found = self.session.execute(
+            query, {"pathway": pathway_id, "org": organization_id}
+        ).one_or_none()
         return None if found is None else (found[0], found[1])
 
     def cached(self, stamp: Stamp) -> Pathway | None:
         """The draft at ``stamp``'s revision if it is in the session's draft store."""
-        store: DraftStore | None = self.session.info.get(DRAFTS)
-        if store is None or self.session.info.get(_CHANGED):
+        store = self._store()
+        return None if store is None else store.get(stamp.draft_key)
+
+    def _store(self) -> DraftStore | None:
+        """The session's draft store, unless the session has changed anything (what it
+        reads then is not what is committed)."""
+        if self.session.info.get(_CHANGED):
             return None
-        return store.get(stamp.draft_key)
+        store: DraftStore | None = self.session.info.get(DRAFTS)
+        return store
 
     def set_info(self, row: orm.Pathway, info: PathwayInfo, *, writer: int) -> None:
         """Set the description fields; ``writer`` wrote those whose value changed."""
@@ -471,8 +477,8 @@ class PathwayRepository:
         after this session changed anything, and nothing a concurrent change may have
         mixed into the read (the revision is read again after the graph).
         """
-        store: DraftStore | None = self.session.info.get(DRAFTS)
-        if store is None or self.session.info.get(_CHANGED):
+        store = self._store()
+        if store is None:
             return self._read(row)
         key = _draft_key(row)
         pathway = store.get(key)
