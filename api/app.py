@@ -98,6 +98,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         gate,
         VersionCache(latest_ttl=settings.latest_version_seconds),
         TokenCache(ttl=settings.token_cache_seconds),
+        fhir_base_url=settings.fhir_base_url,
     )
     # Routes added to the app itself refuse unknown query parameters too (the routers
     # do through their route classes): tests/api/test_catalogue.py checks every route.

@@ -309,6 +309,9 @@ def _export(args: argparse.Namespace) -> int:
         return 2
     pathway = parse_document(raw)
     context = ExportContext(findings=tuple(find_gaps(pathway)), language=args.language)
+    base_url = Settings().fhir_base_url  # PATHWAYS_FHIR_BASE_URL, as the API's exports
+    if base_url:
+        context = dataclasses.replace(context, base_url=base_url)
     content = export(pathway, args.format, context=context)
     if args.output in (None, "-"):
         sys.stdout.buffer.write(content)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from db.session import default_database_url
@@ -31,6 +31,16 @@ class Settings(BaseSettings):
         default="127.0.0.1,::1",
         description="pathways serve: the proxies (comma-separated IPs or networks, '*' for "
         "any) whose X-Forwarded-For and X-Forwarded-Proto headers are trusted",
+    )
+    fhir_base_url: str | None = Field(
+        default=None,
+        pattern=r"^(https?://|urn:)[^\s|#]+$",
+        description="Base of the canonical URLs in the FHIR export and the FHIR checklists "
+        "({base}/PlanDefinition/pathway-1, {base}/Questionnaire/..., "
+        "{base}/StructureDefinition/...), e.g. https://fhir.example.org/hjem-til-hjem: the "
+        "address under which your organisation publishes them. Unset (or empty): "
+        "urn:hjem-til-hjem:fhir, a name that is no address. Set it before versions are "
+        "approved: their exports are served as immutable",
     )
     threads: int = Field(
         default=32, ge=1, le=512, description="Worker threads per process for request handlers"
@@ -80,6 +90,14 @@ class Settings(BaseSettings):
     # Like the size limits, the page cap is in the spec: it may be lowered, not raised.
     default_page_size: int = Field(default=50, ge=1, le=200)
     max_page_size: int = Field(default=200, ge=1, le=200)
+
+    @field_validator("fhir_base_url", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().rstrip("/")
+            return value or None
+        return value
 
     @property
     def pool_size(self) -> int:

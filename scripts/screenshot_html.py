@@ -104,6 +104,8 @@ class Capture:
     """Every URL the page asked for, the page itself first."""
     width: int = 0
     height: int = 0
+    value: Any = None
+    """What the ``evaluate`` expression gave, as JSON."""
 
 
 def find_chromium(explicit: str | None = None) -> str | None:
@@ -230,6 +232,7 @@ def capture(
     height: int = 900,
     full_page: bool = True,
     ready: str | None = None,
+    evaluate: str | None = None,
 ) -> Capture:
     """Open ``page`` (a file, or a URL) in headless Chromium, screenshot it to ``png``,
     collect console errors and every URL it requested.
@@ -238,6 +241,8 @@ def capture(
     entries of level error (failed loads, blocked resources); warnings likewise.
     ``ready`` is a JavaScript expression to wait for (up to 30 s) before the
     screenshot, for pages that render after loading (e.g. ``"!!document.querySelector('h2')"``).
+    ``evaluate`` is a JavaScript expression whose value (JSON) the capture keeps, evaluated
+    once fonts are loaded (e.g. to measure where the texts went).
     """
     executable = find_chromium(chromium)
     if executable is None:
@@ -270,6 +275,10 @@ def capture(
             expression="document.fonts.ready.then(() => true)",
             awaitPromise=True,
         )
+        value = None
+        if evaluate is not None:
+            answer = session.send("Runtime.evaluate", expression=evaluate, returnByValue=True)
+            value = answer["result"].get("value")
         shot_height = height
         if full_page:
             metrics = session.send("Page.getLayoutMetrics")
@@ -284,7 +293,7 @@ def capture(
         shot = session.send("Page.captureScreenshot", format="png", captureBeyondViewport=full_page)
         png.parent.mkdir(parents=True, exist_ok=True)
         png.write_bytes(base64.b64decode(shot["data"]))
-        result = Capture(png=png, width=width, height=shot_height)
+        result = Capture(png=png, width=width, height=shot_height, value=value)
         for event in session.events:
             method, params = event["method"], event.get("params", {})
             if method == "Network.requestWillBeSent":

@@ -16,6 +16,7 @@ from api.deps import (
     PageDep,
     ReaderDep,
     SessionDep,
+    SettingsDep,
     VersionSelector,
 )
 from api.problems import problem_responses
@@ -208,6 +209,7 @@ def export(
     client: ClientDep,
     language: LanguageDep,
     request: Request,
+    settings: SettingsDep,
     format: Annotated[
         str,
         # The registry's names, documented as an enum; an unknown one gets 400 with the
@@ -237,6 +239,7 @@ def export(
         version=None if version in (None, "draft") else int(version),
         draft=version == "draft",
         language=language,
+        fhir_base_url=settings.fhir_base_url,
     )
     return tagged(
         result.content,

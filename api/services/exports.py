@@ -17,6 +17,7 @@ from db.repositories.versions import VersionRepository
 from pathways.document import read_stored_document
 from pathways.errors import Bilingual
 from pathways.export import FORMATS, Approval, ExportContext, ExportFormat, export
+from pathways.export.context import DEFAULT_BASE_URL
 from pathways.gaps import find_gaps
 from pathways.model import Level
 from pathways.text import printable
@@ -65,9 +66,15 @@ def export_pathway(
     version: int | None,
     draft: bool,
     language: str,
+    fhir_base_url: str | None = None,
 ) -> Exported:
-    """``pathway_id`` in ``format_name``: the draft, version ``version``, or the latest."""
+    """``pathway_id`` in ``format_name``: the draft, version ``version``, or the latest.
+
+    ``fhir_base_url`` is the base of canonical URLs in FHIR (``PATHWAYS_FHIR_BASE_URL``;
+    default :data:`~pathways.export.context.DEFAULT_BASE_URL`).
+    """
     form = _format(format_name)
+    base_url = fhir_base_url or DEFAULT_BASE_URL
     if draft:
         row = visible_pathway(session, client=client, pathway_id=pathway_id)
         pathway = PathwayRepository(session).load(row)
@@ -84,6 +91,7 @@ def export_pathway(
             ),
             findings=tuple(find_gaps(pathway)),
             language=language,
+            base_url=base_url,
         )
         name = f"pathway-{pathway_id}-draft-r{row.revision}"
         etag = None  # of the bytes: approvals and status change them, not only the revision
@@ -117,6 +125,7 @@ def export_pathway(
             findings=tuple(find_gaps(pathway)),
             generated_at=found.created_at,
             language=language,
+            base_url=base_url,
         )
         name = f"pathway-{pathway_id}-v{found.number}"
         etag = f'"v{found.number}-{form.name}-{language}"'

@@ -31,7 +31,7 @@ from db.session import Database
 from pathways.checklists import handover_entries, handover_entry
 from pathways.document import read_stored_document
 from pathways.errors import Bilingual
-from pathways.export.context import ExportContext
+from pathways.export.context import DEFAULT_BASE_URL, ExportContext
 from pathways.export.fhir import questionnaire_for
 from pathways.model import Level, Pathway, Side
 
@@ -75,9 +75,17 @@ def _fhir_side(
 
 class HandoverService:
     def __init__(
-        self, database: Database, gate: DatabaseGate, versions: VersionCache, tokens: TokenCache
+        self,
+        database: Database,
+        gate: DatabaseGate,
+        versions: VersionCache,
+        tokens: TokenCache,
+        *,
+        fhir_base_url: str | None = None,
     ) -> None:
         self.database = database
+        self.fhir_base_url = fhir_base_url or DEFAULT_BASE_URL
+        """The base of the Questionnaires' canonical URLs (``PATHWAYS_FHIR_BASE_URL``)."""
         self.gate = gate
         self._lookups: dict[Hashable, asyncio.Task[Any]] = {}
         self.versions = versions
@@ -227,7 +235,12 @@ class HandoverService:
                 )
             )
         if fhir:
-            context = ExportContext(pathway_id=pathway_id, status="approved", version=number)
+            context = ExportContext(
+                pathway_id=pathway_id,
+                status="approved",
+                version=number,
+                base_url=self.fhir_base_url,
+            )
             keys = [transition_key] if transition_key else list(handovers)
             resources = []
             for key in keys:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 from pathways.findings import Finding, Severity
+from pathways.message_catalogue import CATALOGUE_BY_CODE
 from pathways.model import Level, StepKind
 from pathways.wording import language_or_default
 
@@ -26,6 +27,7 @@ __all__ = [
     "index_findings",
     "kind_label",
     "level_label",
+    "message_label",
     "worst",
     "wrap",
     "xml_safe",
@@ -147,6 +149,19 @@ def wrap(text: str, width: int, max_lines: int) -> tuple[str, ...]:
         last = lines[-1]
         lines[-1] = (last[: width - 1].rstrip() if len(last) >= width else last) + "…"
     return tuple(lines)
+
+
+def message_label(message: str, language: str = "en") -> str:
+    """A handover message for people: the national message's name in ``language`` for a
+    catalogue code (``LOG_INNLAGT`` → "Melding om innlagt pasient"), else as written.
+
+    >>> message_label("EPIKRISE", "nb"), message_label("Telefon til fastlegen", "nb")
+    ('Epikrise', 'Telefon til fastlegen')
+    """
+    known = CATALOGUE_BY_CODE.get(message)
+    if known is None:
+        return message
+    return known.names.get(language_or_default(language), known.names["en"])
 
 
 def aware(value: datetime) -> datetime:

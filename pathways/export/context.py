@@ -17,8 +17,10 @@ from pathways.wording import status_text
 
 __all__ = ["DEFAULT_BASE_URL", "DEFAULT_CONTEXT", "Approval", "ExportContext"]
 
-DEFAULT_BASE_URL = "https://hjem-til-hjem.example/fhir"
-"""Base of the canonical URLs in FHIR exports when the context names none."""
+DEFAULT_BASE_URL = "urn:hjem-til-hjem:fhir"
+"""Base of the canonical URLs in FHIR exports when the context names none: a name, not an
+address that pretends to be one. A deployment names its own (``PATHWAYS_FHIR_BASE_URL``),
+the https address under which it publishes its FHIR artefacts."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +44,7 @@ class ExportContext:
     and anything else to draft. ``findings`` are the gap findings to mark in pictures and
     documents, ``language`` (``"en"``, ``"nb"`` or ``"nn"``) the language of their
     messages and of every text for people in the exports. ``base_url`` is the base of
-    canonical URLs in FHIR resources.
+    canonical URLs in FHIR resources (``{base_url}/PlanDefinition/pathway-42``).
 
     >>> ExportContext(status="changed", changed_since=2).status_label("nb")
     'endret siden versjon 2'

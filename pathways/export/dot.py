@@ -8,16 +8,30 @@ people say it, ``innen 24 timer``, in the context's language); the graph's label
 title and the status (``godkjent · versjon 3``). Home steps are houses, decisions
 diamonds; a death, an outcome where the pathway ends, is a grey rounded box with a double
 outline; an outpatient visit a record with a bar down each side. Steps and transitions
-named in gap findings are outlined red (error) or orange (warning).
+named in gap findings are outlined red (error) or orange (warning). Messages are named
+for people (``LOG_INNLAGT`` → "Melding om innlagt pasient").
+
+A ``cluster_legend`` says, in the context's language, what the arrows, the shapes drawn
+and the outlines drawn mean: sample nodes (ids starting ``legend:``, which no step key
+can) and sample edges between them, never to a step.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 
-from pathways.export._text import LEVELS, index_findings, level_label, worst
+from pathways.export._text import (
+    LEVELS,
+    index_findings,
+    kind_label,
+    level_label,
+    message_label,
+    worst,
+)
+from pathways.export._words import words
 from pathways.export.context import DEFAULT_CONTEXT, ExportContext
-from pathways.findings import Severity
+from pathways.findings import Finding, Severity
 from pathways.model import Pathway, StepKind, Transition
 from pathways.wording import deadline_text
 
@@ -32,6 +46,8 @@ _DEATH = {
     "fillcolor": "#eceff1",
     "color": "#37474f",
 }
+_HANDOVER = {"style": "dashed", "color": "#6a1b9a", "penwidth": "2"}
+_LEGEND_FONT = {"fontsize": "10"}
 _RECORD_SPECIAL = re.compile(r"([{}|<>])")
 
 
@@ -69,12 +85,86 @@ def _statements(pairs: dict[str, str], indent: str) -> list[str]:
     return [f"{indent}{name}={quote(value)};" for name, value in pairs.items()]
 
 
+def _node_attributes(
+    kind: StepKind | None,
+    label: str,
+    severity: Severity | None,
+    more: dict[str, str] | None = None,
+) -> str:
+    """The attributes of a node drawn as a step of ``kind`` is (``None``: a plain box)."""
+    attributes = {"label": label, **(more or {})}
+    quoted = {}
+    if kind in _SHAPES:
+        attributes["shape"] = _SHAPES[kind]
+        attributes["style"] = "filled"
+    elif kind is StepKind.DEATH:
+        attributes.update(_DEATH)
+    elif kind is StepKind.OUTPATIENT:
+        del attributes["label"]
+        attributes["shape"] = "record"
+        quoted["label"] = quote_record(label)
+    if severity in _SEVERITY_COLOUR:
+        attributes["color"] = _SEVERITY_COLOUR[severity]
+        attributes["penwidth"] = "3"
+    return _attributes(attributes, quoted)
+
+
+def _legend(
+    pathway: Pathway,
+    step_findings: Mapping[str, Sequence[Finding]],
+    transition_findings: Mapping[str, Sequence[Finding]],
+    lang: str,
+) -> list[str]:
+    """The ``cluster_legend`` subgraph: sample nodes and edges, none of them a step.
+
+    Shapes and outlines are shown only when the pathway has them; the arrows always.
+    """
+    said = words(lang)
+    prefix = "legend:"
+    while any(step.key.startswith(prefix) for step in pathway.steps):
+        prefix = "_" + prefix  # only an unvalidated key can have a ":"
+
+    def node(name: str, kind: StepKind | None, text: str, severity: Severity | None = None) -> str:
+        drawn = _node_attributes(kind, text, severity, _LEGEND_FONT)
+        return f"    {quote(prefix + name)} [{drawn}];"
+
+    def edge(name: str, text: str, more: Mapping[str, str]) -> str:
+        attributes = _attributes({"id": "legend-" + name, "label": text, **_LEGEND_FONT, **more})
+        return f"    {quote(prefix + name + '-a')} -> {quote(prefix + name + '-b')} [{attributes}];"
+
+    lines = [f"  subgraph {quote('cluster_legend')} {{"]
+    lines += _statements(
+        {
+            "label": said["diagram_legend"],
+            "style": "rounded,dashed",
+            "color": "#9e9e9e",
+            "fontsize": "12",
+        },
+        "    ",
+    )
+    for name in ("transition", "handover"):
+        lines += [node(f"{name}-a", None, said["step"]), node(f"{name}-b", None, said["step"])]
+    lines.append(edge("transition", said["diagram_within_level"], {}))
+    lines.append(edge("handover", said["diagram_handover"].replace(": ", ":\n", 1), _HANDOVER))
+    kinds = {step.kind for step in pathway.steps}
+    for kind in (StepKind.HOME, StepKind.DECISION, StepKind.OUTPATIENT, StepKind.DEATH):
+        if kind in kinds:
+            lines.append(node(kind.value, kind, kind_label(kind, lang)))
+    marked = [worst(step_findings.get(step.key, ())) for step in pathway.steps]
+    marked += [worst(transition_findings.get(t.key, ())) for t in pathway.transitions]
+    for severity in (Severity.ERROR, Severity.WARNING):
+        if severity in marked:
+            lines.append(node(severity.value, None, said["diagram_" + severity.value], severity))
+    lines.append("  }")
+    return lines
+
+
 def _edge_label(transition: Transition, lang: str) -> str:
     lines = [transition.label] if transition.label else []
     handover = transition.handover
     if handover is not None:
         if handover.messages:
-            lines.append(", ".join(handover.messages))
+            lines.append(", ".join(message_label(message, lang) for message in handover.messages))
         if handover.deadline:
             lines.append(deadline_text(handover.deadline, lang))
     return "\n".join(lines)
@@ -111,22 +201,10 @@ def to_dot(pathway: Pathway, *, context: ExportContext | None = None) -> bytes:
             if step.level is not level:
                 continue
             label = step.name + (f"\n({step.responsible})" if step.responsible else "")
-            attributes = {"label": label, "tooltip": step.description or step.name}
-            quoted = {}
-            if step.kind in _SHAPES:
-                attributes["shape"] = _SHAPES[step.kind]
-                attributes["style"] = "filled"
-            elif step.kind is StepKind.DEATH:
-                attributes.update(_DEATH)
-            elif step.kind is StepKind.OUTPATIENT:
-                del attributes["label"]
-                attributes["shape"] = "record"
-                quoted["label"] = quote_record(label)
             severity = worst(step_findings.get(step.key, ()))
-            if severity in _SEVERITY_COLOUR:
-                attributes["color"] = _SEVERITY_COLOUR[severity]
-                attributes["penwidth"] = "3"
-            lines.append(f"    {quote(step.key)} [{_attributes(attributes, quoted)}];")
+            tooltip = {"tooltip": step.description or step.name}
+            drawn = _node_attributes(step.kind, label, severity, tooltip)
+            lines.append(f"    {quote(step.key)} [{drawn}];")
         lines.append("  }")
     for transition in pathway.transitions:
         attributes = {"id": "transition-" + transition.key}
@@ -134,7 +212,7 @@ def to_dot(pathway: Pathway, *, context: ExportContext | None = None) -> bytes:
         if label:
             attributes["label"] = label
         if pathway.is_cross_level(transition):
-            attributes.update(style="dashed", color="#6a1b9a", penwidth="2")
+            attributes.update(_HANDOVER)
         severity = worst(transition_findings.get(transition.key, ()))
         if severity in _SEVERITY_COLOUR:
             attributes.update(color=_SEVERITY_COLOUR[severity], penwidth="3")
@@ -142,5 +220,6 @@ def to_dot(pathway: Pathway, *, context: ExportContext | None = None) -> bytes:
             f"  {quote(transition.source)} -> {quote(transition.target)} "
             f"[{_attributes(attributes)}];"
         )
+    lines += _legend(pathway, step_findings, transition_findings, lang)
     lines.append("}")
     return ("\n".join(lines) + "\n").encode("utf-8")

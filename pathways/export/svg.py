@@ -18,8 +18,8 @@ so the picture can be styled, tested and linked to.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from pathways.export._text import (
@@ -29,32 +29,29 @@ from pathways.export._text import (
     index_findings,
     kind_label,
     level_label,
+    message_label,
     worst,
     wrap,
 )
 from pathways.export._words import words
 from pathways.export.context import DEFAULT_CONTEXT, ExportContext
-from pathways.export.layout import Box, Layout, LayoutNode, Spacing, layout
+from pathways.export.layout import Box, Layout, LayoutEdge, LayoutNode, Spacing, layout
 from pathways.findings import Finding, Severity
 from pathways.model import Level, Pathway, Step, StepKind, Transition
 from pathways.wording import deadline_text
 
-__all__ = ["svg_picture", "to_svg"]
+__all__ = ["Picture", "picture_layout", "svg_picture", "to_svg"]
 
-_NODE_WIDTH, _NODE_HEIGHT = 150.0, 92.0
+_NODE_WIDTH, _NODE_HEIGHT = 172.0, 92.0
 _TITLE_HEIGHT = 64.0
 _LEGEND_HEIGHT = 44.0
 _SPACING = Spacing(
-    lane_header=130, lane_padding=28, lane_gap=0, column_gap=112, row_gap=56, top=_TITLE_HEIGHT
+    lane_header=130, lane_padding=24, lane_gap=0, column_gap=36, row_gap=28, top=_TITLE_HEIGHT
 )
 _FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'DejaVu Sans', sans-serif"
 _LANE_FILL = {Level.MUNICIPALITY: "#f4f9ef", Level.HOSPITAL: "#f1f6fd"}
 _HEADER_FILL = {Level.MUNICIPALITY: "#dcedc8", Level.HOSPITAL: "#cfe3f8"}
 _STEP_STROKE = {Level.MUNICIPALITY: "#558b2f", Level.HOSPITAL: "#1565c0"}
-# Where to try a label: along the curve (0 to 1), then shifted up or down by a part of
-# its own height, then just clear of a row of steps.
-_ALONG = (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8)
-_SHIFTS = (0.0, -0.6, 0.6, -1.2, 1.2)
 _EDGE = "#455a64"
 _HANDOVER = "#6a1b9a"
 _SEVERITY = {Severity.ERROR: "#c62828", Severity.WARNING: "#ef6c00"}
@@ -190,7 +187,14 @@ def _kind(step: Step, box: Box, y: float, lang: str) -> str:
     )
 
 
-def _step(step: Step, box: Box, findings: Sequence[Finding], lang: str) -> str:
+def _step(
+    step: Step,
+    box: Box,
+    names: Sequence[str],
+    roles: Sequence[str],
+    findings: Sequence[Finding],
+    lang: str,
+) -> str:
     severity = worst(findings)
     flagged = severity in (Severity.ERROR, Severity.WARNING)
     if severity is not None and flagged:
@@ -203,119 +207,59 @@ def _step(step: Step, box: Box, findings: Sequence[Finding], lang: str) -> str:
     tooltip = step.name + (f" ({step.responsible})" if step.responsible else "")
     if step.description:
         tooltip += "\n" + step.description
-    names = wrap(step.name, 19, 3)
     top = box.y + 15
     parts = [
         f'<g id="step-{_esc(step.key)}" class="{css}" data-step="{_esc(step.key)}">',
         f"<title>{_esc(tooltip)}</title>",
         _shape(step, box, stroke, 3 if flagged else 1.5),
         _kind(step, box, top, lang),
-        _text_lines(names, box.cx, top + 15, "name", 14, "middle"),
+        _text_lines(names, box.cx, box.y + _NAME_TOP, "name", _NAME_LINE, "middle"),
     ]
-    if step.responsible:
-        role = wrap(step.responsible, 26, 1)
-        parts.append(_text_lines(role, box.cx, box.bottom - 9, "role", 0, "middle"))
+    if roles:
+        first = box.bottom - 9 - _ROLE_LINE * (len(roles) - 1)
+        parts.append(_text_lines(roles, box.cx, first, "role", _ROLE_LINE, "middle"))
     if severity is not None and flagged:
-        parts.append(_marker(box.right - 4, box.y + 4, severity, findings, lang))
+        parts.append(_marker(box.right - 2, box.y - 4, severity, findings, lang))
     parts.append("</g>")
     return "".join(parts)
 
 
-def _curve(source: Box, target: Box, forward: bool) -> tuple[list[tuple[float, float]], bool]:
-    """Bézier control points from ``source`` to ``target``; whether it ends on a side."""
-    if forward:
-        start, end = (source.right, source.cy), (target.x, target.cy)
-        reach = max(40.0, (end[0] - start[0]) / 2)
-        return [start, (start[0] + reach, start[1]), (end[0] - reach, end[1]), end], True
-    if abs(source.cy - target.cy) < 1:
-        start, end = (source.cx, source.bottom), (target.cx, target.bottom)
-        low = max(source.bottom, target.bottom) + 46
-        return [start, (start[0], low), (end[0], low), end], False
-    if target.cy < source.cy:
-        start, end = (source.cx, source.y), (target.cx, target.bottom)
-        return [start, (start[0], start[1] - 60), (end[0], end[1] + 60), end], False
-    start, end = (source.cx, source.bottom), (target.cx, target.y)
-    return [start, (start[0], start[1] + 60), (end[0], end[1] - 60), end], False
+def _path(points: Sequence[tuple[float, float]]) -> str:
+    """An SVG path through ``points`` with its corners rounded a little."""
+    if len(points) < 3:
+        return "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in points)
+    parts = [f"M{points[0][0]:.1f},{points[0][1]:.1f}"]
+    for (x0, y0), (x1, y1), (x2, y2) in zip(points, points[1:], points[2:], strict=False):
+        before = max(abs(x1 - x0), abs(y1 - y0))
+        after = max(abs(x2 - x1), abs(y2 - y1))
+        radius = min(_CORNER, before / 2, after / 2)
+
+        ex, ey = _toward((x1, y1), (x0, y0), radius)
+        lx, ly = _toward((x1, y1), (x2, y2), radius)
+        parts.append(f"L{ex:.1f},{ey:.1f} Q{x1:.1f},{y1:.1f} {lx:.1f},{ly:.1f}")
+    parts.append(f"L{points[-1][0]:.1f},{points[-1][1]:.1f}")
+    return " ".join(parts)
 
 
-def _point(points: Sequence[tuple[float, float]], t: float) -> tuple[float, float]:
-    """The point at ``t`` (0 to 1) on the cubic Bézier curve of ``points``."""
-    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = points
-    a, b, c, d = (1 - t) ** 3, 3 * t * (1 - t) ** 2, 3 * t * t * (1 - t), t**3
-    return a * x0 + b * x1 + c * x2 + d * x3, a * y0 + b * y1 + c * y2 + d * y3
+def _toward(a: tuple[float, float], b: tuple[float, float], length: float) -> tuple[float, float]:
+    """The point ``length`` from ``a`` towards ``b`` (on a horizontal or vertical line)."""
+    span = max(abs(b[0] - a[0]), abs(b[1] - a[1])) or 1.0
+    return a[0] + (b[0] - a[0]) * length / span, a[1] + (b[1] - a[1]) * length / span
 
 
-_Rect = tuple[float, float, float, float]
-"""Left, top, right, bottom."""
-
-
-class _Placer:
-    """Boxes already drawn, in a coarse grid, to find a free place for a label."""
-
-    _CELL = 200.0
-
-    def __init__(self, boxes: Iterable[Box], *, budget: int) -> None:
-        self._grid: dict[tuple[int, int], list[_Rect]] = {}
-        self._budget = budget
-        """How many more places may be tried (a dense picture stops searching early)."""
-        for box in boxes:
-            self.add((box.x, box.y, box.right, box.bottom))
-
-    def _cells(self, rect: _Rect) -> Iterator[tuple[int, int]]:
-        size = self._CELL
-        left, top, right, bottom = rect
-        for i in range(int(left // size), int(right // size) + 1):
-            for j in range(int(top // size), int(bottom // size) + 1):
-                yield i, j
-
-    def add(self, rect: _Rect) -> None:
-        for cell in self._cells(rect):
-            self._grid.setdefault(cell, []).append(rect)
-
-    def is_free(self, rect: _Rect) -> bool:
-        left, top, right, bottom = rect
-        for cell in self._cells(rect):
-            for other_left, other_top, other_right, other_bottom in self._grid.get(cell, ()):
-                if (
-                    left < other_right
-                    and other_left < right
-                    and top < other_bottom
-                    and other_top < bottom
-                ):
-                    return False
-        return True
-
-    def place(
-        self, points: Sequence[tuple[float, float]], width: float, height: float
-    ) -> tuple[float, float]:
-        """The centre of the first free place along the curve (else its middle)."""
-        clear = _NODE_HEIGHT / 2 + height / 2 + 4
-        shifts = [part * (height + 6) for part in _SHIFTS] + [-clear, clear]
-        half_width, half_height = width / 2, height / 2
-        chosen = _point(points, 0.5)
-        along = [_point(points, t) for t in _ALONG]
-        for shift, (x, y) in itertools.product(shifts, along):
-            if self._budget <= 0:
-                break
-            self._budget -= 1
-            top = y + shift - half_height
-            if self.is_free((x - half_width, top, x + half_width, top + height)):
-                chosen = (x, y + shift)
-                break
-        x, y = chosen
-        self.add((x - half_width, y - half_height, x + half_width, y + half_height))
-        return chosen
-
-
+_CORNER = 6.0
 _LINE_HEIGHT = 12.0
 
 
 def _label_lines(transition: Transition, lang: str) -> list[tuple[str, str]]:
-    lines = [("", line) for line in wrap(transition.label, 28, 2)] if transition.label else []
+    """The lines of a transition's label: its text, the handover's messages (by their
+    names in ``lang``) and its deadline, every word kept."""
+    lines = [("", line) for line in wrap(transition.label, 26, 12)] if transition.label else []
     handover = transition.handover
     if handover is not None:
         if handover.messages:
-            lines += [("messages", line) for line in wrap(", ".join(handover.messages), 26, 2)]
+            names = ", ".join(message_label(message, lang) for message in handover.messages)
+            lines += [("messages", line) for line in wrap(names, 26, 24)]
         if handover.deadline:
             lines.append(("deadline", deadline_text(handover.deadline, lang)))
     return lines
@@ -323,34 +267,36 @@ def _label_lines(transition: Transition, lang: str) -> list[tuple[str, str]]:
 
 @lru_cache(maxsize=4096)
 def _text_width(text: str, bold: bool) -> float:
-    """About how wide ``text`` is at 10 px in a sans-serif font."""
+    """About how wide ``text`` is at 10 px in a sans-serif font (on the wide side)."""
     width = sum(
-        7.0 if char.isupper() else 3.2 if char in " .,:;'|!()[]" else 6.0 if char.isdigit() else 5.8
+        7.2 if char.isupper() else 3.4 if char in " .,:;'|!()[]" else 6.0
         for char in text
     )
-    return width * (1.1 if bold else 1.0)
+    return width * (1.12 if bold else 1.0)
 
 
-def _label_size(lines: Sequence[tuple[str, str]]) -> tuple[float, float]:
+_MARKER_ROOM = 14.0
+"""Room kept at the right of a flagged transition's label for its "!" marker."""
+
+
+def _label_size(lines: Sequence[tuple[str, str]], flagged: bool) -> tuple[float, float]:
     width = max(_text_width(text, css == "messages") for css, text in lines) + 12
-    return width, len(lines) * _LINE_HEIGHT + 6
+    return width + (_MARKER_ROOM + 4 if flagged else 0.0), len(lines) * _LINE_HEIGHT + 6
 
 
-def _edge_label(
-    lines: Sequence[tuple[str, str]], size: tuple[float, float], cross: bool, x: float, y: float
-) -> str:
-    width, height = size
-    top = y - height / 2
+def _edge_label(lines: Sequence[tuple[str, str]], box: Box, cross: bool, flagged: bool) -> str:
+    width = box.width - (_MARKER_ROOM + 4 if flagged else 0.0)
+    x = box.x + width / 2
     border = f' stroke="{_HANDOVER}" stroke-width="0.8"' if cross else ""
     spans = "".join(
-        f'<tspan x="{x:.0f}" y="{(top + 13 + index * _LINE_HEIGHT):.0f}"'
+        f'<tspan x="{x:.0f}" y="{(box.y + 13 + index * _LINE_HEIGHT):.0f}"'
         + (f' class="{css}"' if css else "")
         + f">{_esc(text)}</tspan>"
         for index, (css, text) in enumerate(lines)
     )
     return (
-        f'<rect x="{(x - width / 2):.0f}" y="{top:.0f}" width="{width:.0f}" '
-        f'height="{height:.0f}" rx="4" fill="#ffffff" fill-opacity="0.92"{border}/>'
+        f'<rect class="label" x="{box.x:.0f}" y="{box.y:.0f}" width="{width:.0f}" '
+        f'height="{box.height:.0f}" rx="4" fill="#ffffff"{border}/>'
         f'<text class="edge-label" text-anchor="middle">{spans}</text>'
     )
 
@@ -358,14 +304,11 @@ def _edge_label(
 def _transition(
     pathway: Pathway,
     transition: Transition,
-    places: Layout,
-    placer: _Placer,
+    picture: Picture,
     findings: Sequence[Finding],
     lang: str,
 ) -> str:
-    source, target = places.boxes[transition.source], places.boxes[transition.target]
-    forward = places.layers[transition.target] > places.layers[transition.source]
-    points, _ = _curve(source, target, forward)
+    places = picture.layout
     cross = pathway.is_cross_level(transition)
     severity = worst(findings)
     flagged = severity is not None and severity in _SEVERITY
@@ -376,19 +319,9 @@ def _transition(
     else:
         colour, marker, width = _EDGE, "arrow", 1.5
     dash = ' stroke-dasharray="7 4"' if cross else ""
-    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = points
-    path = f"M{x0:.0f},{y0:.0f} C{x1:.0f},{y1:.0f} {x2:.0f},{y2:.0f} {x3:.0f},{y3:.0f}"
     css = "transition handover" if cross else "transition"
     if severity is not None and flagged:
         css += f" finding-{severity.value}"
-    lines = _label_lines(transition, lang)
-    if lines:
-        label_width, label_height = _label_size(lines)
-        middle_x, middle_y = placer.place(points, label_width, label_height)
-        label = _edge_label(lines, (label_width, label_height), cross, middle_x, middle_y)
-    else:
-        (middle_x, middle_y), label_width, label_height = _point(points, 0.5), 0.0, 0.0
-        label = ""
     title = f"{pathway.step(transition.source).name} → {pathway.step(transition.target).name}"
     if transition.label:
         title += f": {transition.label}"
@@ -397,16 +330,21 @@ def _transition(
         f'data-transition="{_esc(transition.key)}" data-from="{_esc(transition.source)}" '
         f'data-to="{_esc(transition.target)}">',
         f"<title>{_esc(title)}</title>",
-        f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="{width:.0f}"{dash} '
+        f'<path d="{_path(places.routes[transition.key])}" fill="none" stroke="{colour}" '
+        f'stroke-width="{width:.1f}"{dash} stroke-linejoin="round" '
         f'marker-end="url(#h2h-{marker})"/>',
-        label,
     ]
-    if severity is not None and flagged:
-        parts.append(
-            _marker(
-                middle_x + label_width / 2, middle_y - label_height / 2, severity, findings, lang
+    lines = picture.label_lines.get(transition.key)
+    box = places.labels.get(transition.key)
+    if lines and box is not None:
+        parts.append(_edge_label(lines, box, cross, flagged))
+        if severity is not None and flagged:
+            parts.append(
+                _marker(box.right - _MARKER_ROOM / 2, box.y + 9, severity, findings, lang)
             )
-        )
+    elif severity is not None and flagged:
+        x, y = places.routes[transition.key][0]
+        parts.append(_marker(x + 10, y - 12, severity, findings, lang))
     parts.append("</g>")
     return "".join(parts)
 
@@ -445,33 +383,90 @@ def _subtitle(context: ExportContext, lang: str) -> str:
     return " · ".join(part for part in parts if part)
 
 
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """What the picture of a pathway shows where: the shared layout, and the lines of
+    text of each step and each transition's label (the PDF draws the same)."""
+
+    layout: Layout
+    names: Mapping[str, tuple[str, ...]]
+    """Each step's name, wrapped."""
+    roles: Mapping[str, tuple[str, ...]]
+    """Each step's responsible role, wrapped (empty when it has none)."""
+    label_lines: Mapping[str, list[tuple[str, str]]]
+    """Each labelled transition's lines: (style, text), style "" or "messages"/"deadline"."""
+    flagged: frozenset[str]
+    """Transitions whose label keeps room for a finding's marker."""
+
+
+_NAME_TOP, _NAME_LINE, _ROLE_LINE = 30.0, 14.0, 12.0
+
+
+def _step_height(names: Sequence[str], roles: Sequence[str]) -> float:
+    """Room for the kind, the name and the role inside a step's shape."""
+    height = _NAME_TOP + _NAME_LINE * (len(names) - 1) + 12
+    if roles:
+        height += 4 + _ROLE_LINE * len(roles)
+    return max(_NODE_HEIGHT, height)
+
+
+def picture_layout(pathway: Pathway, context: ExportContext | None = None) -> Picture:
+    """The layout of the picture of ``pathway`` and its texts (see :class:`Picture`)."""
+    context = context or DEFAULT_CONTEXT
+    lang = context.language
+    _, transition_findings = index_findings(context.findings)
+    names = {step.key: wrap(step.name, 22, 12) for step in pathway.steps}
+    roles = {
+        step.key: wrap(step.responsible, 28, 3) if step.responsible else ()
+        for step in pathway.steps
+    }
+    nodes = [
+        LayoutNode(
+            step.key,
+            step.level.value,
+            _NODE_WIDTH,
+            _step_height(names[step.key], roles[step.key]),
+        )
+        for step in pathway.steps
+    ]
+    label_lines: dict[str, list[tuple[str, str]]] = {}
+    flagged: set[str] = set()
+    edges = []
+    for transition in pathway.transitions:
+        lines = _label_lines(transition, lang)
+        severity = worst(transition_findings.get(transition.key, ()))
+        marked = severity is not None and severity in _SEVERITY
+        if marked:
+            flagged.add(transition.key)
+        size = _label_size(lines, marked) if lines else None
+        if lines:
+            label_lines[transition.key] = lines
+        edges.append(LayoutEdge(transition.key, transition.source, transition.target, size))
+    targets = {transition.target for transition in pathway.transitions}
+    starts = [
+        step.key for step in pathway.steps if step.kind is StepKind.HOME and step.key not in targets
+    ]
+    places = layout(
+        nodes,
+        edges,
+        lanes=[level.value for level in LEVELS],
+        starts=starts,
+        spacing=_SPACING,
+    )
+    return Picture(places, names, roles, label_lines, frozenset(flagged))
+
+
 def svg_picture(pathway: Pathway, *, context: ExportContext | None = None) -> str:
     """The ``<svg>`` element of the picture (no XML declaration), for embedding in HTML."""
     context = context or DEFAULT_CONTEXT
     lang = context.language
     step_findings, transition_findings = index_findings(context.findings)
-    nodes = [
-        LayoutNode(step.key, step.level.value, _NODE_WIDTH, _NODE_HEIGHT) for step in pathway.steps
-    ]
-    starts = [
-        step.key
-        for step in pathway.steps
-        if step.kind is StepKind.HOME and not any(t.target == step.key for t in pathway.transitions)
-    ]
-    places = layout(
-        nodes,
-        [(t.source, t.target) for t in pathway.transitions],
-        lanes=[level.value for level in LEVELS],
-        starts=starts,
-        spacing=_SPACING,
-    )
+    picture = picture_layout(pathway, context)
+    places = picture.layout
     width = max(places.width, 720.0)
     height = places.height + _LEGEND_HEIGHT + 16
-    # Arrows that loop back dip below their row: the last lane gets room for them.
-    shift = 24.0
-    height += shift
     lanes = {
-        level: Box(0, box.y, width, box.height + (shift if level is LEVELS[-1] else 0))
+        level: Box(0, box.y, width, box.height)
         for level in LEVELS
         for box in [places.lanes[level.value]]
     }
@@ -487,22 +482,23 @@ def svg_picture(pathway: Pathway, *, context: ExportContext | None = None) -> st
     ]
     parts += [_lane(level, lanes[level], lang) for level in LEVELS]
     parts += [
-        _step(step, places.boxes[step.key], step_findings.get(step.key, ()), lang)
-        for step in pathway.steps
-    ]
-    placer = _Placer(places.boxes.values(), budget=200 + 8 * len(pathway.transitions))
-    parts += [
         _transition(
-            pathway,
-            transition,
-            places,
-            placer,
-            transition_findings.get(transition.key, ()),
-            lang,
+            pathway, transition, picture, transition_findings.get(transition.key, ()), lang
         )
         for transition in pathway.transitions
     ]
-    parts.append(_legend(places.height + shift + 8, lang))
+    parts += [
+        _step(
+            step,
+            places.boxes[step.key],
+            picture.names[step.key],
+            picture.roles[step.key],
+            step_findings.get(step.key, ()),
+            lang,
+        )
+        for step in pathway.steps
+    ]
+    parts.append(_legend(places.height + 8, lang))
     parts.append("</svg>")
     return "\n".join(parts)
 

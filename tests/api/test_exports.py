@@ -10,9 +10,14 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from fastapi.testclient import TestClient
 from lxml import etree
 
+from api.app import create_app
+from api.settings import Settings
+from db.session import Database
 from pathways.export import FORMATS
+from pathways.export.context import DEFAULT_BASE_URL
 from tests.conftest import World
 from tests.servers import ROOT
 
@@ -61,6 +66,51 @@ def test_html_names_status_version_and_approvals(world: World, approved: tuple[i
     assert "Hip fracture, older adults" in html
     assert "Helse Test HF" in html
     assert "Testvik kommune" in html
+
+
+def _fhir_urls(bundle: dict[str, object]) -> tuple[str, list[str]]:
+    plan = bundle["entry"][0]["resource"]  # type: ignore[index]
+    links = [d["resource"] for a in plan["action"] for d in a.get("documentation", [])]
+    return plan["url"], links
+
+
+def test_the_fhir_base_url_setting_reaches_the_export_and_the_checklists(
+    world: World, approved: tuple[int, str], settings: Settings
+) -> None:
+    pathway_id, etag = approved
+    export_url = f"/pathways/{pathway_id}/export"
+    checklist_url = f"/pathways/{pathway_id}/handovers/to-short-term"
+    # Unset: the default, a name that is no address.
+    plan_url, links = _fhir_urls(world.hospital.get(export_url, params={"format": "fhir"}).json())
+    assert plan_url == f"{DEFAULT_BASE_URL}/PlanDefinition/pathway-{pathway_id}"
+    assert links
+    assert all(link.startswith(DEFAULT_BASE_URL) for link in links)
+
+    base = "https://fhir.example.org/hjem-til-hjem"
+    configured = settings.model_copy(update={"fhir_base_url": base})
+    app = create_app(configured, database=Database.connect(settings.database_url, pool_size=2))
+    headers = {"Authorization": f"Bearer {world.hospital.token}"}
+    with TestClient(app) as client:
+        pinned = client.get(export_url, params={"format": "fhir", "version": 1}, headers=headers)
+        plan_url, links = _fhir_urls(pinned.json())
+        assert plan_url == f"{base}/PlanDefinition/pathway-{pathway_id}"
+        assert links
+        assert all(link.startswith(f"{base}/Questionnaire/") for link in links)
+        assert all(link.endswith("|1") for link in links)
+        world.municipality.patch(f"/pathways/{pathway_id}", json={"title": "Changed"}, etag=etag)
+        draft = client.get(
+            export_url, params={"format": "fhir", "version": "draft"}, headers=headers
+        )
+        plan_url, links = _fhir_urls(draft.json())
+        plan = draft.json()["entry"][0]["resource"]
+        assert plan_url.startswith(base + "/")
+        assert (plan["status"], plan["version"][0]) == ("draft", "r")  # the draft's revision
+        assert links
+        assert all(link.endswith("|" + plan["version"]) for link in links)
+        questionnaire = client.get(checklist_url, params={"format": "fhir"}, headers=headers).json()
+        assert questionnaire["url"] == f"{base}/Questionnaire/pathway-{pathway_id}-to-short-term"
+        assert questionnaire["version"] == "1"
+        assert f"{questionnaire['url']}|1" in _fhir_urls(pinned.json())[1]
 
 
 def test_pinned_exports_are_immutable_and_drafts_for_participants(

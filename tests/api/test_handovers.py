@@ -68,6 +68,7 @@ def test_fhir_questionnaires_are_valid_and_keep_keys_and_required_flags(
     assert one.headers["content-type"] == "application/fhir+json"
     assert one.headers["ETag"] == '"v1-fhir"'
     questionnaire = Questionnaire.model_validate_json(one.content)
+    assert questionnaire.version == "1"  # the approved version: integrations pin url|version
     items = {item.linkId: item.required for item in questionnaire.item or []}
     assert items == {"ready-notice": True, "reply": True, "epikrise": True, "receive": True}
     municipal = world.hospital_reader.get(

@@ -85,7 +85,9 @@ def test_handovers_are_labelled_with_messages() -> None:
     root = _root(example(), None)
     transitions = _groups(root, "data-transition")
     text = "".join(transitions["admit"].itertext())
-    assert "HENVISNING" in text
+    # The national messages by their names, not their codes.
+    assert "Referral, Admission report" in text
+    assert "HENVISNING" not in text
     assert "within 1 hour" in text
 
 
