@@ -268,10 +268,7 @@ def _label_lines(transition: Transition, lang: str) -> list[tuple[str, str]]:
 @lru_cache(maxsize=4096)
 def _text_width(text: str, bold: bool) -> float:
     """About how wide ``text`` is at 10 px in a sans-serif font (on the wide side)."""
-    width = sum(
-        7.2 if char.isupper() else 3.4 if char in " .,:;'|!()[]" else 6.0
-        for char in text
-    )
+    width = sum(7.2 if char.isupper() else 3.4 if char in " .,:;'|!()[]" else 6.0 for char in text)
     return width * (1.12 if bold else 1.0)
 
 
@@ -339,9 +336,7 @@ def _transition(
     if lines and box is not None:
         parts.append(_edge_label(lines, box, cross, flagged))
         if severity is not None and flagged:
-            parts.append(
-                _marker(box.right - _MARKER_ROOM / 2, box.y + 9, severity, findings, lang)
-            )
+            parts.append(_marker(box.right - _MARKER_ROOM / 2, box.y + 9, severity, findings, lang))
     elif severity is not None and flagged:
         x, y = places.routes[transition.key][0]
         parts.append(_marker(x + 10, y - 12, severity, findings, lang))
@@ -482,9 +477,7 @@ def svg_picture(pathway: Pathway, *, context: ExportContext | None = None) -> st
     ]
     parts += [_lane(level, lanes[level], lang) for level in LEVELS]
     parts += [
-        _transition(
-            pathway, transition, picture, transition_findings.get(transition.key, ()), lang
-        )
+        _transition(pathway, transition, picture, transition_findings.get(transition.key, ()), lang)
         for transition in pathway.transitions
     ]
     parts += [
