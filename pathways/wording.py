@@ -22,6 +22,7 @@ from pathways.durations import parse_duration
 
 __all__ = [
     "LANGUAGES",
+    "UNIT_NAMES",
     "deadline_text",
     "duration_text",
     "join",
@@ -32,10 +33,33 @@ __all__ = [
 LANGUAGES = ("en", "nb", "nn")
 """The languages of texts for people: English, Norwegian bokmål and nynorsk."""
 
+UNIT_NAMES: Mapping[str, Mapping[str, tuple[str, str]]] = {
+    "en": {
+        "wk": ("week", "weeks"),
+        "d": ("day", "days"),
+        "h": ("hour", "hours"),
+        "min": ("minute", "minutes"),
+        "s": ("second", "seconds"),
+    },
+    "nb": {
+        "wk": ("uke", "uker"),
+        "d": ("dag", "dager"),
+        "h": ("time", "timer"),
+        "min": ("minutt", "minutter"),
+        "s": ("sekund", "sekunder"),
+    },
+    "nn": {
+        "wk": ("veke", "veker"),
+        "d": ("dag", "dagar"),
+        "h": ("time", "timar"),
+        "min": ("minutt", "minutt"),
+        "s": ("sekund", "sekund"),
+    },
+}
+"""Units of time (singular, plural) per language, by their UCUM codes."""
 _UNITS: Mapping[str, tuple[tuple[str, str], ...]] = {
-    "en": (("day", "days"), ("hour", "hours"), ("minute", "minutes"), ("second", "seconds")),
-    "nb": (("dag", "dager"), ("time", "timer"), ("minutt", "minutter"), ("sekund", "sekunder")),
-    "nn": (("dag", "dagar"), ("time", "timar"), ("minutt", "minutt"), ("sekund", "sekund")),
+    language: tuple(names[code] for code in ("d", "h", "min", "s"))
+    for language, names in UNIT_NAMES.items()
 }
 _AND = {"en": "and", "nb": "og", "nn": "og"}
 _SAME_DAY = {"en": "the same day", "nb": "samme dag", "nn": "same dag"}

@@ -75,7 +75,7 @@ from pathways.export._words import words
 from pathways.export.context import DEFAULT_CONTEXT, ExportContext
 from pathways.export.errors import UnknownTransition
 from pathways.model import Level, Pathway, Side, Step, StepKind, Transition
-from pathways.wording import deadline_text, language_or_default
+from pathways.wording import UNIT_NAMES, deadline_text, language_or_default
 
 __all__ = [
     "DEFINITIONS_VERSION",
@@ -96,29 +96,6 @@ _LETTERS = {
     "H": ("h", 3600),
     "M": ("min", 60),
     "S": ("s", 1),
-}
-_UNIT_NAMES: Mapping[str, Mapping[str, tuple[str, str]]] = {
-    "en": {
-        "wk": ("week", "weeks"),
-        "d": ("day", "days"),
-        "h": ("hour", "hours"),
-        "min": ("minute", "minutes"),
-        "s": ("second", "seconds"),
-    },
-    "nb": {
-        "wk": ("uke", "uker"),
-        "d": ("dag", "dager"),
-        "h": ("time", "timer"),
-        "min": ("minutt", "minutter"),
-        "s": ("sekund", "sekunder"),
-    },
-    "nn": {
-        "wk": ("veke", "veker"),
-        "d": ("dag", "dagar"),
-        "h": ("time", "timar"),
-        "min": ("minutt", "minutt"),
-        "s": ("sekund", "sekund"),
-    },
 }
 _DURATION_PARTS = re.compile(r"(\d+)([WDHMS])")
 _MAX_ID = 64
@@ -153,7 +130,7 @@ def _duration(value: str, language: str) -> Mapping[str, Any] | None:
         letters = [letter for _count, letter in _DURATION_PARTS.findall(value)]
         code, size = min((_LETTERS[letter] for letter in letters), key=lambda item: item[1])
         count = seconds // size
-    singular, plural = _UNIT_NAMES[language][code]
+    singular, plural = UNIT_NAMES[language][code]
     return {
         "value": count,
         "unit": singular if count == 1 else plural,
@@ -168,7 +145,7 @@ def _upper_bound(value: str, language: str) -> Mapping[str, Any] | None:
     high = _duration(value, language)
     if high is None:
         return None
-    low = {**high, "value": 0, "unit": _UNIT_NAMES[language][high["code"]][1]}
+    low = {**high, "value": 0, "unit": UNIT_NAMES[language][high["code"]][1]}
     return {"low": low, "high": dict(high)}
 
 
