@@ -246,13 +246,7 @@ def _back_edges(
     chosen: set[Edge] = set()
     for rank, order in enumerate(orders):
         found = _depth_first(order, starts)
-        forward = [
-            (node, child, 1)
-            for node, children in successors.items()
-            for child in children
-            if (node, child) not in found
-        ] + [(child, node, 1) for node, child in found]
-        column = _longest_path(list(successors), forward)
+        column = _columns(successors, found)
         span = sum(
             abs(column[child] - column[node])
             for node, children in successors.items()
@@ -296,6 +290,19 @@ def _longest_path(nodes: Sequence[str], forward: Sequence[tuple[str, str, int]])
     return column
 
 
+def _columns(successors: Mapping[str, Sequence[str]], turned: set[Edge]) -> dict[str, int]:
+    """Each node's column by longest path, every edge counting one, ``turned`` ones
+    turned around (which changes no column: the edge's ends are already in that order);
+    a self-loop counts for nothing."""
+    forward = [
+        (child, node, 1) if (node, child) in turned else (node, child, 1)
+        for node, children in successors.items()
+        for child in children
+        if child != node
+    ]
+    return _longest_path(list(successors), forward)
+
+
 def back_edges(graph: nx.DiGraph, *, starts: Sequence[str] = ()) -> set[tuple[str, str]]:
     """The edges that close a cycle in a depth-first search from ``starts``.
 
@@ -311,14 +318,7 @@ def layers(graph: nx.DiGraph, *, starts: Sequence[str] = ()) -> dict[str, int]:
     Edges that close a cycle (see :func:`back_edges`) are ignored, so cycles are fine.
     """
     successors = {node: list(graph.successors(node)) for node in graph}
-    cyclic = _back_edges(successors, starts)
-    forward = [
-        (node, child, 1)
-        for node, children in successors.items()
-        for child in children
-        if (node, child) not in cyclic
-    ]
-    return _longest_path(list(successors), forward)
+    return _columns(successors, _back_edges(successors, starts))
 
 
 @dataclass(slots=True)
