@@ -5,11 +5,15 @@
   with ``:``, quotes, backslashes, markup and non-ASCII text, a readmission loop, a home
   step with both inputs and outputs, a step nobody reaches, a handover that is missing
   and one with an empty checklist;
-- :func:`chain`: a long synthetic pathway, levels alternating, for size checks.
+- :func:`chain`: a long synthetic pathway, levels alternating, for size checks;
+- :func:`partnership`: 46 steps as a helsefellesskap draws them.
+
+:func:`assert_in_language` checks that a legend speaks the reader's language.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from functools import cache
 from importlib.resources import files
@@ -489,3 +493,16 @@ def partnership() -> Pathway:
     )
     validate_pathway(pathway)
     return pathway
+
+
+ENGLISH_LEGEND_WORDS = ("Legend", "Transition", "Handover", "Home", "Step")
+
+
+def assert_in_language(text: str, expected: Sequence[str], language: str) -> None:
+    """``text`` says each of ``expected``, and outside English none of the English words
+    of a legend."""
+    for said in expected:
+        assert said in text, said
+    if language != "en":
+        for english in ENGLISH_LEGEND_WORDS:
+            assert english not in text, english
