@@ -229,7 +229,7 @@ def export(
     ] = None,
 ) -> Response:
     """The pathway for secretariats and other tools: json (native), node-link, graphml,
-    dot, mermaid, bpmn, fhir, svg or html. Gap findings are marked in pictures and
+    dot, mermaid, bpmn, fhir, svg, html or pdf. Gap findings are marked in pictures and
     listed in the document, in the language of `Accept-Language`."""
     result = exports.export_pathway(
         session,

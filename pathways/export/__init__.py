@@ -32,6 +32,7 @@ from pathways.export.html import to_html
 from pathways.export.mermaid import to_mermaid
 from pathways.export.native import to_json
 from pathways.export.node_link import to_node_link
+from pathways.export.pdf import to_pdf
 from pathways.export.svg import to_svg
 from pathways.model import Pathway
 
@@ -133,6 +134,13 @@ FORMATS: Mapping[str, ExportFormat] = MappingProxyType(
                 "html",
                 to_html,
                 "Printable document with the picture, checklists and open gaps",
+            ),
+            ExportFormat(
+                "pdf",
+                "application/pdf",
+                "pdf",
+                to_pdf,
+                "The printable document as an A4 PDF, the picture in page-sized tiles",
             ),
         )
     }

@@ -40,7 +40,7 @@ from pathways.findings import Finding, Severity
 from pathways.model import Level, Pathway, Step, StepKind, Transition
 from pathways.wording import deadline_text
 
-__all__ = ["Picture", "picture_layout", "svg_picture", "to_svg"]
+__all__ = ["Picture", "decision_outline", "picture_layout", "svg_picture", "to_svg"]
 
 _NODE_WIDTH, _NODE_HEIGHT = 172.0, 92.0
 _TITLE_HEIGHT = 64.0
@@ -140,6 +140,18 @@ def _rect(box: Box, radius: float, attributes: str) -> str:
     )
 
 
+def decision_outline(box: Box, corner: float = 14.0) -> list[tuple[float, float]]:
+    """The corners of a decision step's six-sided outline in ``box``."""
+    return [
+        (box.x + corner, box.y),
+        (box.right - corner, box.y),
+        (box.right, box.cy),
+        (box.right - corner, box.bottom),
+        (box.x + corner, box.bottom),
+        (box.x, box.cy),
+    ]
+
+
 def _shape(step: Step, box: Box, stroke: str, width: float) -> str:
     common = f'fill="#ffffff" stroke="{stroke}" stroke-width="{width:.0f}"'
     if step.kind is StepKind.DEATH:
@@ -159,16 +171,7 @@ def _shape(step: Step, box: Box, stroke: str, width: float) -> str:
         )
         return _rect(box, 2, common) + bars
     if step.kind is StepKind.DECISION:
-        inset = 14.0
-        points = [
-            (box.x + inset, box.y),
-            (box.right - inset, box.y),
-            (box.right, box.cy),
-            (box.right - inset, box.bottom),
-            (box.x + inset, box.bottom),
-            (box.x, box.cy),
-        ]
-        coordinates = " ".join(f"{x:.0f},{y:.0f}" for x, y in points)
+        coordinates = " ".join(f"{x:.0f},{y:.0f}" for x, y in decision_outline(box))
         return f'<polygon points="{coordinates}" {common}/>'
     return _rect(box, box.height / 2 if step.kind is StepKind.HOME else 8, common)
 

@@ -165,11 +165,25 @@ def test_exports_say_status_and_deadlines_in_the_readers_language(
 
 def test_unknown_format_lists_the_formats(world: World, approved: tuple[int, str]) -> None:
     pathway_id, _ = approved
-    response = world.hospital.get(f"/pathways/{pathway_id}/export", params={"format": "pdf"})
+    response = world.hospital.get(f"/pathways/{pathway_id}/export", params={"format": "docx"})
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["formats"] == list(FORMATS)
     assert "bpmn" in response.json()["detail"]
+
+
+def test_pdf_is_served_as_a_download(world: World, approved: tuple[int, str]) -> None:
+    pathway_id, _ = approved
+    url = f"/pathways/{pathway_id}/export"
+    response = world.hospital.get(url, params={"format": "pdf"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"].endswith('.pdf"')
+    assert response.content.startswith(b"%PDF-")
+    again = world.hospital.get(
+        url, params={"format": "pdf"}, headers={"If-None-Match": response.headers["etag"]}
+    )
+    assert again.status_code == 304
 
 
 def test_no_approved_version_yet(world: World, example_bytes: bytes) -> None:

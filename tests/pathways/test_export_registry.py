@@ -13,7 +13,8 @@ from pathways.export import FORMATS, ExportContext, UnknownFormat, export
 from pathways.model import Pathway, PathwayInfo
 from tests.pathways.test_export_samples import CONTEXT, chain, example, outcomes, tricky
 
-NAMES = ["json", "node-link", "graphml", "dot", "mermaid", "bpmn", "fhir", "svg", "html"]
+NAMES = ["json", "node-link", "graphml", "dot", "mermaid", "bpmn", "fhir", "svg", "html", "pdf"]
+BINARY = {"pdf"}
 SAMPLES = {"example": example, "tricky": tricky, "chain": chain, "outcomes": outcomes}
 
 
@@ -33,17 +34,18 @@ def test_media_types() -> None:
     assert FORMATS["fhir"].media_type == "application/fhir+json"
     assert FORMATS["svg"].media_type == "image/svg+xml"
     assert FORMATS["html"].media_type == "text/html"
+    assert FORMATS["pdf"].media_type == "application/pdf"
     assert FORMATS["graphml"].media_type == "application/graphml+xml"
 
 
 def test_unknown_format_is_a_domain_error_listing_the_formats() -> None:
     with pytest.raises(UnknownFormat) as caught:
-        export(example(), "pdf")
+        export(example(), "docx")
     assert isinstance(caught.value, PathwayError)
     assert caught.value.formats == tuple(NAMES)
     for name in NAMES:
         assert name in str(caught.value)
-    assert "'pdf'" in str(caught.value)
+    assert "'docx'" in str(caught.value)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -54,7 +56,10 @@ def test_exports_are_deterministic_bytes(name: str, sample: str) -> None:
     assert isinstance(first, bytes)
     assert first == export(pathway, name, context=CONTEXT)
     assert export(pathway, name) == export(pathway, name, context=None)
-    first.decode("utf-8")
+    if name in BINARY:
+        assert first.startswith(b"%PDF-")
+    else:
+        first.decode("utf-8")
 
 
 @pytest.mark.parametrize("name", NAMES)
