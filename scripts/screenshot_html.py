@@ -233,6 +233,7 @@ def capture(
     full_page: bool = True,
     ready: str | None = None,
     evaluate: str | None = None,
+    pdf: Path | None = None,
 ) -> Capture:
     """Open ``page`` (a file, or a URL) in headless Chromium, screenshot it to ``png``,
     collect console errors and every URL it requested.
@@ -242,7 +243,8 @@ def capture(
     ``ready`` is a JavaScript expression to wait for (up to 30 s) before the
     screenshot, for pages that render after loading (e.g. ``"!!document.querySelector('h2')"``).
     ``evaluate`` is a JavaScript expression whose value (JSON) the capture keeps, evaluated
-    once fonts are loaded (e.g. to measure where the texts went).
+    once fonts are loaded (e.g. to measure where the texts went). ``pdf``: also print
+    the page to this file, as Chromium prints it (the page's own ``@page`` sizes).
     """
     executable = find_chromium(chromium)
     if executable is None:
@@ -279,6 +281,12 @@ def capture(
         if evaluate is not None:
             answer = session.send("Runtime.evaluate", expression=evaluate, returnByValue=True)
             value = answer["result"].get("value")
+        if pdf is not None:
+            printed = session.send(
+                "Page.printToPDF", timeout=120, preferCSSPageSize=True, printBackground=True
+            )
+            pdf.parent.mkdir(parents=True, exist_ok=True)
+            pdf.write_bytes(base64.b64decode(printed["data"]))
         shot_height = height
         if full_page:
             metrics = session.send("Page.getLayoutMetrics")

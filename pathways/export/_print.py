@@ -31,7 +31,26 @@ from dataclasses import dataclass
 
 from pathways.export.layout import Box, Layout
 
-__all__ = ["Connector", "Tile", "connectors", "tiles"]
+__all__ = [
+    "MIN_ROWS",
+    "MIN_TEXT",
+    "SCALE",
+    "SHORT_TABLE",
+    "Connector",
+    "Tile",
+    "connectors",
+    "tiles",
+]
+
+MIN_TEXT = 6.0
+"""The smallest printed text, in points."""
+SCALE = 0.7
+"""Points per pixel of the layout in a printed tile: the picture's smallest text (a
+step's kind, 9 px) is 6.3 pt."""
+MIN_ROWS = 2
+"""The fewest rows of a table left on a page, before or after a page break."""
+SHORT_TABLE = 6
+"""Tables of up to this many rows are never split (unless a page cannot hold them)."""
 
 
 @dataclass(frozen=True, slots=True)

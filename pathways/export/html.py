@@ -8,8 +8,14 @@ nynorsk): the status as a word (``godkjent``, ``utkast``), deadlines and duratio
 people say them (``samme dag``, ``innen 24 timer``), the ISO 8601 value kept only for
 machines in a ``<time datetime>``.
 
-No script, no external resource: inline CSS with print rules (A4, the picture on a
-landscape page, tables that do not break inside a row). Every text is escaped.
+No script, no external resource: inline CSS with print rules. Printed, it is A4 with
+"Side 3 av 9" on every page and the title on every page after the first; the picture
+is printed as tiles on landscape pages at a fixed scale (no text under 6 pt), cut
+where the ``pdf`` export cuts it (:mod:`pathways.export._print`), each showing its part
+of the one inline picture (``<use>``) with the lane headers, and naming the parts it
+continues in. Rows never break; tables of up to six rows stay on one page, longer ones
+keep at least two rows on each side of a break; the header row repeats. Every text is
+escaped.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 
 from pathways.durations import parse_duration
+from pathways.export._print import SCALE, SHORT_TABLE, Tile, connectors, tiles
 from pathways.export._text import (
     LEVELS,
     aware,
@@ -27,10 +34,11 @@ from pathways.export._text import (
 )
 from pathways.export._words import words as words_of
 from pathways.export.context import DEFAULT_CONTEXT, Approval, ExportContext
-from pathways.export.svg import svg_picture
+from pathways.export.layout import Layout
+from pathways.export.svg import picture_layout, svg_picture
 from pathways.findings import Finding
 from pathways.model import Handover, Pathway, Transition
-from pathways.wording import deadline_text, duration_text, language_or_default
+from pathways.wording import deadline_text, duration_text, join, language_or_default
 
 __all__ = ["to_html"]
 
@@ -85,23 +93,84 @@ code { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
   font-size: 0.88em; }
 footer { margin-top: 2.5rem; font-size: 0.8rem; color: #607d8b;
   border-top: 1px solid var(--line); padding-top: 0.5rem; }
-@page { size: A4; margin: 15mm 13mm; }
-@page wide { size: A4 landscape; margin: 10mm; }
+.tiles { display: none; }
 @media print {
   html { font-size: 10pt; }
   body { padding: 0; max-width: none; }
   #picture { page: wide; }
-  .scroll { overflow: visible; border: none; }
-  .scroll svg { width: 100%; height: auto; }
-  h2, h3 { break-after: avoid; }
+  #picture .figure { display: none; }
+  .tiles { display: block; }
+  .tile { margin: 0; }
+  .tile + .tile { break-before: page; }
+  .tile svg { display: block; }
+  .tile figcaption { display: block; margin: 0 0 2mm; font-size: 8pt; }
+  h2, h3, h4 { break-after: avoid; }
   tr, .handover dl { break-inside: avoid; }
+  table.short { break-inside: avoid; }
+  tbody tr:first-child { break-after: avoid; }
+  tbody tr:last-child { break-before: avoid; }
   thead { display: table-header-group; }
+  footer { display: none; }
 }
 """.strip()
+
+_PAGE_CSS = """
+@page { size: A4; margin: 16mm 13mm 15mm;
+  @top-left { content: %(title)s; font: 600 7pt sans-serif; color: #5f6b73; }
+  @top-right { content: %(status)s; font: 7pt sans-serif; color: #5f6b73; }
+  @bottom-left { content: %(footer)s; font: 7pt sans-serif; color: #5f6b73; }
+  @bottom-right { content: %(page)s; font: 7pt sans-serif; color: #5f6b73; } }
+@page :first { @top-left { content: none; } @top-right { content: none; } }
+@page wide { size: A4 landscape; margin: 12mm 10mm; }
+""".strip()
+"""The printed pages; the margin boxes hold CSS strings (:func:`_css_string`)."""
+
+_TILE_ROOM = (277 * 72 / 25.4, 165 * 72 / 25.4)
+"""The room for a tile on a landscape page (the page less margins, heading and
+caption), in points."""
 
 
 def _e(text: object) -> str:
     return escape(text if isinstance(text, str) else str(text))
+
+
+def _css_string(text: str) -> str:
+    r"""``text`` as a CSS string, safe inside ``<style>``: quotes, backslashes and
+    markup characters as CSS escapes.
+
+    >>> print(_css_string('Side "3" </style>'))
+    "Side \22 3\22  \3c /style\3e "
+    """
+    out = []
+    for char in text:
+        if char in '"\\<>&' or not char.isprintable():
+            out.append(f"\\{ord(char):x} ")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
+
+
+def _page_css(pathway: Pathway, context: ExportContext, words: Mapping[str, str]) -> str:
+    """The ``@page`` rules: title and status at the top, "Side 3 av 9" at the bottom."""
+    before, _, rest = words["page_of"].partition("{page}")
+    between, _, after = rest.partition("{pages}")
+    page = " ".join(
+        part
+        for part in (
+            _css_string(before) if before else "",
+            "counter(page)",
+            _css_string(between) if between else "",
+            "counter(pages)",
+            _css_string(after) if after else "",
+        )
+        if part
+    )
+    return _PAGE_CSS % {
+        "title": _css_string(pathway.info.title[:120]),
+        "status": _css_string(context.status_line(context.language)),
+        "footer": _css_string(words["footer"]),
+        "page": page,
+    }
 
 
 def _time(value: datetime | date) -> str:
@@ -154,7 +223,9 @@ def _deadline(value: str | None, lang: str) -> str:
 def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], css: str = "") -> str:
     """A table; ``rows`` hold HTML that is already escaped."""
     head = "".join(f'<th scope="col">{_e(header)}</th>' for header in headers)
-    body = "".join("<tr>" + "".join(row) + "</tr>" for row in rows)
+    lines = ["<tr>" + "".join(row) + "</tr>" for row in rows]
+    body = "".join(lines)
+    css = " ".join(part for part in (css, "short" if len(lines) <= SHORT_TABLE else "") if part)
     class_attribute = f' class="{css}"' if css else ""
     return f"<table{class_attribute}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -355,6 +426,39 @@ def _gaps(
     return _table([words["severity"], words["finding"], words["concerns"]], rows, "gaps")
 
 
+def _tile(places: Layout, tile: Tile, words: Mapping[str, str], count: int, goes: str) -> str:
+    """One printed tile: the lane headers and the tile's window onto the picture."""
+    header = places.header
+    x0 = tile.content_x0(header)
+    width, height = tile.x1 - x0, tile.height
+    caption = words["picture_part"].format(part=tile.index + 1, parts=count)
+    if goes:
+        caption += " · " + words["continues_in"].format(parts=goes)
+    scale = f'style="width: {(header + width) * SCALE:.1f}pt; height: {height * SCALE:.1f}pt"'
+    return (
+        f'<figure class="tile"><figcaption>{_e(caption)}</figcaption>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {header + width:.1f} '
+        f'{height:.1f}" {scale} role="img" aria-label="{_e(caption)}">'
+        f'<svg x="0" y="0" width="{header:.1f}" height="{height:.1f}" '
+        f'viewBox="0 {tile.y0:.1f} {header:.1f} {height:.1f}"><use href="#h2h-art"/></svg>'
+        f'<svg x="{header:.1f}" y="0" width="{width:.1f}" height="{height:.1f}" '
+        f'viewBox="{x0:.1f} {tile.y0:.1f} {width:.1f} {height:.1f}">'
+        '<use href="#h2h-art"/></svg></svg></figure>'
+    )
+
+
+def _tiles(places: Layout, words: Mapping[str, str], lang: str) -> str:
+    """The picture as printed: page-sized tiles, each naming the parts it continues in."""
+    parts = tiles(places, width=_TILE_ROOM[0] / SCALE, height=_TILE_ROOM[1] / SCALE)
+    crossing = connectors(places, parts)
+    out = []
+    for tile in parts:
+        others = sorted({connector.other + 1 for connector in crossing.get(tile.index, ())})
+        goes = join([str(number) for number in others], lang) if others else ""
+        out.append(_tile(places, tile, words, len(parts), goes))
+    return f'<div class="tiles">{"".join(out)}</div>'
+
+
 def to_html(pathway: Pathway, *, context: ExportContext | None = None) -> bytes:
     """The printable HTML5 document of ``pathway`` (UTF-8)."""
     context = context or DEFAULT_CONTEXT
@@ -366,9 +470,12 @@ def to_html(pathway: Pathway, *, context: ExportContext | None = None) -> bytes:
         if info.description
         else f'<p class="muted">{_e(words["no_description"])}</p>'
     )
+    places = picture_layout(pathway, context)
+    svg = svg_picture(pathway, context=context, picture=places)
     picture = (
-        f'<figure class="figure"><div class="scroll">{svg_picture(pathway, context=context)}'
-        f"</div><figcaption>{_e(words['picture_caption'])}</figcaption></figure>"
+        f'<figure class="figure"><div class="scroll">{svg}</div>'
+        f"<figcaption>{_e(words['picture_caption'])}</figcaption></figure>"
+        + _tiles(places.layout, words, lang)
     )
     body = [
         _header(pathway, context, words, lang),
@@ -390,8 +497,7 @@ def to_html(pathway: Pathway, *, context: ExportContext | None = None) -> bytes:
         f'<html lang="{_e(lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="generator" content="Hjem til hjem">\n'
-        f"<title>{_e(info.title)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n"
-        + "\n".join(body)
-        + "\n</body>\n</html>\n"
+        f"<title>{_e(info.title)}</title>\n<style>\n{_CSS}\n{_page_css(pathway, context, words)}"
+        "\n</style>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
     )
     return document.encode("utf-8")

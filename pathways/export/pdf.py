@@ -52,7 +52,16 @@ from reportlab.lib.rl_accel import escapePDF, unicode2T1
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from pathways.export._print import Connector, Tile, connectors, tiles
+from pathways.export._print import (
+    MIN_ROWS,
+    MIN_TEXT,
+    SCALE,
+    SHORT_TABLE,
+    Connector,
+    Tile,
+    connectors,
+    tiles,
+)
 from pathways.export._text import (
     LEVELS,
     aware,
@@ -80,14 +89,6 @@ rl_config.useA85 = 0
 """Streams as binary Flate, not also ASCII85: a quarter smaller, and reportlab's ASCII85
 encoder (pure Python without its optional C module) took half the export's time."""
 
-MIN_TEXT = 6.0
-"""The smallest text anywhere in the document, in points."""
-SCALE = 0.7
-"""Points per pixel of the layout in the picture's tiles."""
-MIN_ROWS = 2
-"""The fewest rows of a table left on a page, before or after a page break."""
-SHORT_TABLE = 6
-"""Tables of up to this many rows are never split (unless a page cannot hold them)."""
 
 _PX = {"kind": 9.0, "name": 12.0, "role": 10.0, "label": 10.0, "lane": 14.0, "marker": 12.0}
 """The picture's text sizes, in the layout's pixels (as the SVG has them)."""

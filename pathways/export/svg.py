@@ -454,12 +454,17 @@ def picture_layout(pathway: Pathway, context: ExportContext | None = None) -> Pi
     return Picture(places, names, roles, label_lines, frozenset(flagged))
 
 
-def svg_picture(pathway: Pathway, *, context: ExportContext | None = None) -> str:
-    """The ``<svg>`` element of the picture (no XML declaration), for embedding in HTML."""
+def svg_picture(
+    pathway: Pathway, *, context: ExportContext | None = None, picture: Picture | None = None
+) -> str:
+    """The ``<svg>`` element of the picture (no XML declaration), for embedding in HTML;
+    ``picture`` is its layout if already computed. The lanes, steps and transitions are
+    one group, ``<g id="h2h-art" class="h2h">`` (styled as the picture wherever it is
+    used), of which the printed tiles show parts (``<use>``)."""
     context = context or DEFAULT_CONTEXT
     lang = context.language
     step_findings, transition_findings = index_findings(context.findings)
-    picture = picture_layout(pathway, context)
+    picture = picture or picture_layout(pathway, context)
     places = picture.layout
     width = max(places.width, 720.0)
     height = places.height + _LEGEND_HEIGHT + 16
@@ -478,6 +483,7 @@ def svg_picture(pathway: Pathway, *, context: ExportContext | None = None) -> st
         _text_lines([pathway.info.title], 16, 28, "title", 0, "start"),
         _text_lines([_subtitle(context, lang)], 16, 48, "subtitle", 0, "start"),
     ]
+    parts.append('<g id="h2h-art" class="h2h">')
     parts += [_lane(level, lanes[level], lang) for level in LEVELS]
     parts += [
         _transition(pathway, transition, picture, transition_findings.get(transition.key, ()), lang)
@@ -494,6 +500,7 @@ def svg_picture(pathway: Pathway, *, context: ExportContext | None = None) -> st
         )
         for step in pathway.steps
     ]
+    parts.append("</g>")
     parts.append(_legend(places.height + 8, lang))
     parts.append("</svg>")
     return "\n".join(parts)
