@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
 
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
 from pathways.findings import Finding, Severity
 from pathways.message_catalogue import CATALOGUE_BY_CODE
 from pathways.model import Level, StepKind
@@ -30,6 +32,7 @@ __all__ = [
     "message_label",
     "worst",
     "wrap",
+    "wrap_to_width",
     "xml_safe",
 ]
 
@@ -148,6 +151,56 @@ def wrap(text: str, width: int, max_lines: int) -> tuple[str, ...]:
         lines = lines[:max_lines]
         last = lines[-1]
         lines[-1] = (last[: width - 1].rstrip() if len(last) >= width else last) + "…"
+    return tuple(lines)
+
+
+SCREEN_FONT_FACTOR = 1.24
+"""How much wider than Helvetica (whose metrics reportlab has) the pictures' screen
+fonts may run: DejaVu Sans, the widest of the font stack, is up to 1.24 times as wide
+(measured on Norwegian names; bold and regular)."""
+
+
+@lru_cache(maxsize=65536)
+def _screen_width(text: str, size: float, bold: bool) -> float:
+    font = "Helvetica-Bold" if bold else "Helvetica"
+    return float(stringWidth(text, font, size)) * SCREEN_FONT_FACTOR
+
+
+@lru_cache(maxsize=16384)
+def wrap_to_width(
+    text: str, room: float, size: float, *, bold: bool = False, max_lines: int = 12
+) -> tuple[str, ...]:
+    """``text`` in lines no wider than ``room`` pixels at ``size`` on any screen font:
+    words that do not fit a line are hyphenated, text that does not fit ``max_lines``
+    ends in an ellipsis.
+
+    >>> wrap_to_width("Legemiddelgjennomgang hos fastlegen", 156, 12, bold=True)
+    ('Legemiddelgjennom-', 'gang hos fastlegen')
+    """
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if _screen_width(candidate, size, bold) <= room:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+            line = ""
+        while _screen_width(word, size, bold) > room:
+            cut = len(word) - 1
+            while cut > 1 and _screen_width(word[:cut] + "-", size, bold) > room:
+                cut -= 1
+            lines.append(word[:cut] + "-")
+            word = word[cut:]
+        line = word
+    lines.append(line)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        last = lines[-1]
+        while last and _screen_width(last + "…", size, bold) > room:
+            last = last[:-1]
+        lines[-1] = last.rstrip() + "…"
     return tuple(lines)
 
 

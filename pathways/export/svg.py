@@ -32,6 +32,7 @@ from pathways.export._text import (
     message_label,
     worst,
     wrap,
+    wrap_to_width,
 )
 from pathways.export._words import words
 from pathways.export.context import DEFAULT_CONTEXT, ExportContext
@@ -413,9 +414,13 @@ def picture_layout(pathway: Pathway, context: ExportContext | None = None) -> Pi
     context = context or DEFAULT_CONTEXT
     lang = context.language
     _, transition_findings = index_findings(context.findings)
-    names = {step.key: wrap(step.name, 22, 12) for step in pathway.steps}
+    room = _NODE_WIDTH - 16
+    names = {
+        step.key: wrap_to_width(step.name, room, 12, bold=True, max_lines=12)
+        for step in pathway.steps
+    }
     roles = {
-        step.key: wrap(step.responsible, 28, 3) if step.responsible else ()
+        step.key: wrap_to_width(step.responsible, room, 10, max_lines=3) if step.responsible else ()
         for step in pathway.steps
     }
     nodes = [

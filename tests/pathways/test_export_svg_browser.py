@@ -1,4 +1,5 @@
-"""The SVG picture as Chromium draws it: no two texts on top of each other.
+"""The SVG picture as Chromium draws it: no two texts on top of each other, and every
+text of a step inside the step's outline.
 
 The layout estimates how wide texts are; this test measures what the browser really drew
 (the box of every ``<tspan>`` and ``<text>`` on the page) for the example, a
@@ -39,7 +40,22 @@ MEASURE = """
       if (a[2] < b[4] - 0.5 && b[2] < a[4] - 0.5) clashes.push([a[0], a[5], b[0], b[5]]);
     }
   }
-  return {count: boxes.length, clashes: clashes.slice(0, 20)};
+  // Every text of a step inside the step's outline (its first shape), 2 units in.
+  const outside = [];
+  for (const step of document.querySelectorAll('g[data-step]')) {
+    const shape = step.querySelector('rect, polygon, path, ellipse');
+    if (!shape) continue;
+    const s = shape.getBoundingClientRect();
+    for (const piece of step.querySelectorAll('tspan')) {
+      if (!piece.textContent.trim()) continue;
+      const b = piece.getBoundingClientRect();
+      if (b.x < s.x + 2 || b.x + b.width > s.x + s.width - 2 || b.y < s.y
+          || b.y + b.height > s.y + s.height) {
+        outside.push([step.dataset.step, piece.textContent]);
+      }
+    }
+  }
+  return {count: boxes.length, clashes: clashes.slice(0, 20), outside: outside.slice(0, 20)};
 })()
 """
 
@@ -71,3 +87,4 @@ def test_no_two_texts_overlap_in_chromium(name: str, language: str, tmp_path: Pa
     assert result.errors == []
     assert result.value["count"] > 2 * len(pathway.steps)  # it measured the texts
     assert result.value["clashes"] == []
+    assert result.value["outside"] == []
