@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import subprocess
 from typing import Any
 
@@ -24,7 +23,7 @@ from pathways.export.mermaid import node_ids
 from pathways.findings import Finding, Severity
 from pathways.model import Level, Pathway, PathwayInfo, Step, StepKind, Transition
 from tests.pathways.test_export_bpmn import _schema
-from tests.pathways.test_export_dot import _label, _unquote
+from tests.pathways.test_export_dot import NEEDS_DOT, _label, _unquote
 from tests.pathways.test_export_samples import CONTEXT, NASTY, outcomes
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*deprecated - use:DeprecationWarning")
@@ -129,7 +128,7 @@ def test_record_labels_keep_their_text() -> None:
     assert _unquote(label) == "{ |" + NASTY + "\nline two| }"
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+@NEEDS_DOT
 def test_graphviz_draws_a_record_with_nasty_text() -> None:
     pathway = Pathway(
         PathwayInfo(title="Records"),
