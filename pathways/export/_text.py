@@ -30,6 +30,7 @@ __all__ = [
     "kind_label",
     "level_label",
     "message_label",
+    "screen_width",
     "worst",
     "wrap",
     "wrap_to_width",
@@ -161,7 +162,8 @@ fonts may run: DejaVu Sans, the widest of the font stack, is up to 1.24 times as
 
 
 @lru_cache(maxsize=65536)
-def _screen_width(text: str, size: float, bold: bool) -> float:
+def screen_width(text: str, size: float, bold: bool = False) -> float:
+    """How wide ``text`` may be at ``size`` pixels on the widest screen font."""
     font = "Helvetica-Bold" if bold else "Helvetica"
     return float(stringWidth(text, font, size)) * SCREEN_FONT_FACTOR
 
@@ -181,15 +183,15 @@ def wrap_to_width(
     line = ""
     for word in text.split():
         candidate = f"{line} {word}" if line else word
-        if _screen_width(candidate, size, bold) <= room:
+        if screen_width(candidate, size, bold) <= room:
             line = candidate
             continue
         if line:
             lines.append(line)
             line = ""
-        while _screen_width(word, size, bold) > room:
+        while screen_width(word, size, bold) > room:
             cut = len(word) - 1
-            while cut > 1 and _screen_width(word[:cut] + "-", size, bold) > room:
+            while cut > 1 and screen_width(word[:cut] + "-", size, bold) > room:
                 cut -= 1
             lines.append(word[:cut] + "-")
             word = word[cut:]
@@ -198,7 +200,7 @@ def wrap_to_width(
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         last = lines[-1]
-        while last and _screen_width(last + "…", size, bold) > room:
+        while last and screen_width(last + "…", size, bold) > room:
             last = last[:-1]
         lines[-1] = last.rstrip() + "…"
     return tuple(lines)

@@ -32,7 +32,7 @@ Handovers: a transition across levels becomes, in the sending pool, a flow into 
 message ``endEvent`` (the patient leaves this level's care), in the receiving pool a
 message ``startEvent`` with a flow to the target step, and between the two a
 ``messageFlow`` named by the handover's messages. The two events and the message flow
-refer to one ``message`` named by the messages (``EPIKRISE, LEGEMIDDELLISTE``), or by
+refer to one ``message`` named by the messages ("Epikrise, Legemiddelliste"), or by
 the label or "Handover" when there are none: one ``message`` element per set of
 messages, shared by every handover that sends that set, so names are unique. The
 handover's roles, deadline and checklist are the events' documentation. Each process is
@@ -69,7 +69,14 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from pathways.export._text import LEVELS, level_label, message_label, wrap, xml_safe
+from pathways.export._text import (
+    LEVELS,
+    level_label,
+    message_label,
+    screen_width,
+    wrap_to_width,
+    xml_safe,
+)
 from pathways.export._words import words
 from pathways.export.context import ExportContext
 from pathways.export.layout import Box, Layout, LayoutEdge, LayoutNode, Spacing, layout
@@ -308,7 +315,7 @@ def _model(pathway: Pathway, lang: str) -> _Model:
                 "messageflow_" + key,
                 send.id,
                 receive.id,
-                ", ".join(handover.messages) if handover else "",
+                name if handover is not None and handover.messages else "",
                 message_id,
             )
         )
@@ -369,17 +376,19 @@ def _size(node: _Node) -> tuple[float, float]:
     return _SIZES.get(node.tag, _EVENT_SIZE)
 
 
-_LABEL_CHARS, _LABEL_LINE, _LABEL_WIDTH = 16, 14.0, 90.0
-"""bpmn.io draws an external label in 11 px text, wrapped at 90 px: about 16 letters."""
+_LABEL_SIZE, _LABEL_LINE, _LABEL_WIDTH = 11.0, 13.2, 90.0
+"""bpmn.io draws an external label in 11 px Arial, 13.2 px a line, wrapped at 90 px,
+from the top left of its bounds."""
 
 
 def _label_size(text: str) -> tuple[float, float] | None:
-    """Room for ``text`` as an external label (an event's, a gateway's, a flow's)."""
+    """Room for ``text`` as an external label (an event's, a gateway's, a flow's): as
+    many lines as bpmn.io wraps it into on the widest font it may fall back to."""
     if not text:
         return None
-    lines = wrap(text, _LABEL_CHARS, 40)
-    width = min(_LABEL_WIDTH, max(len(line) for line in lines) * 6.6 + 6)
-    return width, len(lines) * _LABEL_LINE
+    lines = wrap_to_width(text, _LABEL_WIDTH, _LABEL_SIZE, max_lines=60)
+    width = min(_LABEL_WIDTH, max(screen_width(line, _LABEL_SIZE) for line in lines) + 4)
+    return width, len(lines) * _LABEL_LINE + 4
 
 
 def _layout(model: _Model) -> Layout:
