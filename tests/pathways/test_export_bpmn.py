@@ -174,19 +174,24 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _installed_bpmnlint() -> bool:
-    """Whether ``tests/tools/node_modules`` holds the bpmnlint the lock file names."""
-    installed = TOOLS / "node_modules" / "bpmnlint" / "package.json"
-    if not installed.exists():
-        return False
+def _installed_tools() -> bool:
+    """Whether ``tests/tools/node_modules`` holds each tool (bpmnlint, bpmn-js) at the
+    version the lock file names."""
     locked = json.loads((TOOLS / "package-lock.json").read_text(encoding="utf-8"))
-    wanted = locked["packages"]["node_modules/bpmnlint"]["version"]
-    return bool(json.loads(installed.read_text(encoding="utf-8"))["version"] == wanted)
+    wanted = json.loads((TOOLS / "package.json").read_text(encoding="utf-8"))["dependencies"]
+    for name in wanted:
+        installed = TOOLS / "node_modules" / name / "package.json"
+        if not installed.exists():
+            return False
+        version = json.loads(installed.read_text(encoding="utf-8"))["version"]
+        if version != locked["packages"][f"node_modules/{name}"]["version"]:
+            return False
+    return True
 
 
 def _node() -> str:
-    """Node's path, with bpmnlint installed in ``tests/tools`` (``npm ci`` there first
-    when it is missing or not the locked version)."""
+    """Node's path, with the tools installed in ``tests/tools`` (``npm ci`` there first
+    when one is missing or not the locked version)."""
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
         _unavailable("node and npm are not installed: bpmnlint cannot run")
@@ -195,7 +200,7 @@ def _node() -> str:
     version = subprocess.run([node, "--version"], capture_output=True, text=True, check=True)
     if int(version.stdout.strip().lstrip("v").split(".")[0]) < 20:
         _unavailable(f"bpmnlint 11 needs Node.js 20 or newer, not {version.stdout.strip()}")
-    if not _installed_bpmnlint():
+    if not _installed_tools():
         result = subprocess.run(
             [npm, "ci", "--no-audit", "--no-fund"],
             cwd=TOOLS,
