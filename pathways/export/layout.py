@@ -371,8 +371,14 @@ def _crossings(order: Sequence[_Slot], position: Mapping[int, float]) -> int:
     return count
 
 
+_STALE = 3
+"""Sweeps without fewer crossings after which the ordering stops."""
+
+
 def _order(columns: list[list[_Slot]], budget: int) -> None:
-    """Order each column by barycentres, lanes kept together; keep the best order seen."""
+    """Order each column by barycentres, lanes kept together, for up to ``budget`` sweeps
+    or until :data:`_STALE` sweeps in a row bring no fewer crossings; keep the best order
+    seen."""
 
     def positions() -> dict[int, float]:
         return {id(slot): index for column in columns for index, slot in enumerate(column)}
@@ -381,7 +387,7 @@ def _order(columns: list[list[_Slot]], budget: int) -> None:
         return sum(_crossings(column, position) for column in columns)
 
     position = positions()
-    best = total(position)
+    best, since = total(position), 0
     best_orders = [list(column) for column in columns]
     for sweep in range(budget):
         forward = sweep % 2 == 0
@@ -403,9 +409,11 @@ def _order(columns: list[list[_Slot]], budget: int) -> None:
                 position[id(slot)] = rank
         crossings = total(position)
         if crossings < best:
-            best = crossings
+            best, since = crossings, 0
             best_orders = [list(column) for column in columns]
-        if best == 0:
+        else:
+            since += 1
+        if best == 0 or since == _STALE:
             break
     for index, order in enumerate(best_orders):
         columns[index][:] = order
@@ -413,6 +421,11 @@ def _order(columns: list[list[_Slot]], budget: int) -> None:
 
 def _pool(wanted: Sequence[float], heights: Sequence[float], gap: float) -> list[float]:
     """Tops nearest ``wanted`` (least squares) keeping order, ``gap`` apart, none below 0."""
+    if wanted[0] >= 0 and all(
+        wanted[index + 1] >= wanted[index] + heights[index] + gap
+        for index in range(len(wanted) - 1)
+    ):
+        return list(wanted)  # already apart: nothing to pool
     offsets: list[float] = []
     offset = 0.0
     for height in heights:
@@ -441,7 +454,9 @@ def _median(values: Sequence[float]) -> float:
 
 
 def _rows(columns: list[list[_Slot]], lanes: int, gap: float, sweeps: int) -> None:
-    """Give each slot its top inside its lane, near its neighbours' rows."""
+    """Give each slot its top inside its lane, near its neighbours' rows: up to
+    ``sweeps`` sweeps, alternately forwards and backwards, until nothing moves."""
+    groups: list[list[_Slot]] = []
     for column in columns:
         for lane in range(lanes):
             slots = [slot for slot in column if slot.lane == lane]
@@ -449,39 +464,49 @@ def _rows(columns: list[list[_Slot]], lanes: int, gap: float, sweeps: int) -> No
             for slot in slots:
                 slot.y = y
                 y += slot.height + gap
-
-    def anchor(slot: _Slot) -> float:
-        if slot.port is not None:
-            return slot.y + slot.port
-        return slot.y + (slot.shape or slot.height) / 2
+            if slots:
+                groups.append(slots)
 
     def anchor_offset(slot: _Slot) -> float:
         return slot.port if slot.port is not None else (slot.shape or slot.height) / 2
 
+    # Per group: where each slot's edges meet it (from its top), its neighbours in its
+    # lane, and the heights; anchors are kept as (slot, offset) to read slot.y fresh.
+    plans = []
+    for group in groups:
+        offsets = [anchor_offset(slot) for slot in group]
+        neighbours = [
+            [
+                (segment.left, anchor_offset(segment.left))
+                for segment in slot.left
+                if segment.left.lane == slot.lane
+            ]
+            + [
+                (segment.right, anchor_offset(segment.right))
+                for segment in slot.right
+                if segment.right.lane == slot.lane
+            ]
+            for slot in group
+        ]
+        plans.append((group, offsets, neighbours, [slot.height for slot in group]))
     for sweep in range(sweeps):
-        forward = sweep % 2 == 0
-        order = columns if forward else columns[::-1]
-        for column in order:
-            for lane in range(lanes):
-                slots = [slot for slot in column if slot.lane == lane]
-                if not slots:
-                    continue
-                wanted = []
-                for slot in slots:
-                    near = [
-                        anchor(segment.left) for segment in slot.left if segment.left.lane == lane
-                    ] + [
-                        anchor(segment.right)
-                        for segment in slot.right
-                        if segment.right.lane == lane
-                    ]
-                    if near:
-                        wanted.append(_median(near) - anchor_offset(slot))
-                    else:
-                        wanted.append(slot.y)
-                tops = _pool(wanted, [slot.height for slot in slots], gap)
-                for slot, top in zip(slots, tops, strict=True):
-                    slot.y = top
+        moved = 0.0
+        for group, offsets, neighbours, heights in plans if sweep % 2 == 0 else plans[::-1]:
+            wanted = []
+            for slot, offset, near in zip(group, offsets, neighbours, strict=True):
+                if not near:
+                    wanted.append(slot.y)
+                elif len(near) == 1:
+                    other, other_offset = near[0]
+                    wanted.append(other.y + other_offset - offset)
+                else:
+                    wanted.append(_median([other.y + at for other, at in near]) - offset)
+            tops = _pool(wanted, heights, gap) if len(group) > 1 else [max(0.0, wanted[0])]
+            for slot, top in zip(group, tops, strict=True):
+                moved = max(moved, abs(top - slot.y))
+                slot.y = top
+        if moved < 0.5:
+            break
 
 
 _JOG = 16.0
@@ -666,7 +691,7 @@ def layout(
     size = sum(len(column) for column in columns)
     budget = 12 if size < 1500 else 4 if size < 6000 else 2
     _order(columns, budget)
-    _rows(columns, len(lanes), space.row_gap, 8 if size < 6000 else 4)
+    _rows(columns, len(lanes), space.row_gap, 8 if size < 1500 else 6 if size < 6000 else 4)
     _straighten(columns, chains, space.row_gap)
 
     # Lanes: as tall as their tallest column.

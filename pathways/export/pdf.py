@@ -225,10 +225,14 @@ class _Ink:
         self.parts.append(f"{x0:.2f} {y0:.2f} m {x1:.2f} {y1:.2f} l S")
 
     def path(self, points: Iterable[tuple[float, float]], paint: str) -> None:
-        moves = " ".join(
-            f"{x:.2f} {y:.2f} {'l' if index else 'm'}" for index, (x, y) in enumerate(points)
-        )
-        self.parts.append(f"{moves} {paint}")
+        self.path_of([f"{x:.2f} {y:.2f}" for x, y in points], paint)
+
+    def path_of(self, points: Sequence[str], paint: str) -> None:
+        """A path through ``points``, each already written as ``"x y"``."""
+        if len(points) > 1:
+            self.parts.append(f"{points[0]} m {' l '.join(points[1:])} l {paint}")
+        elif points:
+            self.parts.append(f"{points[0]} m {paint}")
 
     def round_rect(
         self, x: float, y: float, width: float, height: float, radius: float, paint: str
@@ -894,7 +898,11 @@ class _Pen:
             self.ink.rect(x, y, width, height, paint)
 
     def path(self, points: Iterable[tuple[float, float]], paint: str) -> None:
-        self.ink.path(((self.x(x), self.y(y)) for x, y in points), paint)
+        left, top, x0, y0, scale = self.left, self.top, self.x0, self.y0, self.s
+        self.ink.path_of(
+            [f"{left + (x - x0) * scale:.2f} {top - (y - y0) * scale:.2f}" for x, y in points],
+            paint,
+        )
 
     def text(
         self,
@@ -946,9 +954,40 @@ def _route_style(scene: _Scene, transition: Transition) -> tuple[_Colour, float,
     return _EDGE, 1.5, False
 
 
-def _draw_route(pen: _Pen, scene: _Scene, transition: Transition) -> None:
+def _visible_runs(
+    route: Sequence[tuple[float, float]], window: tuple[float, float, float, float]
+) -> list[list[tuple[float, float]]]:
+    """The runs of ``route``'s segments that reach into ``window`` (x0, x1, y0, y1): a
+    tile draws only those, not the whole of every long line that passes it."""
+    x0, x1, y0, y1 = window
+    runs: list[list[tuple[float, float]]] = []
+    run: list[tuple[float, float]] = []
+    for (xa, ya), (xb, yb) in itertools.pairwise(route):
+        if min(xa, xb) <= x1 and max(xa, xb) >= x0 and min(ya, yb) <= y1 and max(ya, yb) >= y0:
+            if not run:
+                run.append((xa, ya))
+            run.append((xb, yb))
+        elif run:
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    return runs
+
+
+def _draw_route(
+    pen: _Pen,
+    scene: _Scene,
+    transition: Transition,
+    window: tuple[float, float, float, float],
+) -> None:
+    """The parts of a transition's line that reach into ``window``, and its arrow if
+    the arrow is there."""
     route = scene.picture.layout.routes.get(transition.key)
     if not route or len(route) < 2:
+        return
+    runs = _visible_runs(route, window)
+    if not runs:
         return
     colour, width, dashed = _route_style(scene, transition)
     ink = pen.ink
@@ -956,14 +995,20 @@ def _draw_route(pen: _Pen, scene: _Scene, transition: Transition) -> None:
     ink.fill(colour)
     if dashed:
         ink.dash(7 * pen.s, 4 * pen.s)
-    # The line stops short of the arrow's tip, so that the tip stays sharp.
-    (xa, ya), (xb, yb) = route[-2], route[-1]
-    length = max(abs(xb - xa), abs(yb - ya)) or 1.0
-    trim = min(8.0, length) / length
-    pen.path([*route[:-1], (xb - (xb - xa) * trim, yb - (yb - ya) * trim)], "S")
+    ends_here = runs[-1][-1] == route[-1]
+    for run in runs[:-1] if ends_here else runs:
+        pen.path(run, "S")
+    if ends_here:
+        # The line stops short of the arrow's tip, so that the tip stays sharp.
+        last = runs[-1]
+        (xa, ya), (xb, yb) = last[-2], last[-1]
+        length = max(abs(xb - xa), abs(yb - ya)) or 1.0
+        trim = min(8.0, length) / length
+        pen.path([*last[:-1], (xb - (xb - xa) * trim, yb - (yb - ya) * trim)], "S")
     if dashed:
         ink.dash()
-    _arrowhead(pen, route)
+    if ends_here:
+        _arrowhead(pen, route)
 
 
 def _draw_label(pen: _Pen, scene: _Scene, transition: Transition) -> None:
@@ -1235,10 +1280,12 @@ def _tile_page(book: _Book, scene: _Scene, tile: Tile) -> None:
     steps, labels, routes = scene.columns[tile.column]
     transitions = scene.transitions
     ink.add("1 j")
+    margin = 20.0  # line widths and arrowheads reaching in from outside
+    window = (content_x0 - margin, tile.x1 + margin, tile.y0 - margin, tile.y1 + margin)
     for key in routes:
         transition = transitions.get(key)
         if transition is not None:
-            _draw_route(pen, scene, transition)
+            _draw_route(pen, scene, transition, window)
     flagged_without_label = [
         key for key in routes if key not in layout.labels and scene.transition_findings.get(key)
     ]
