@@ -217,6 +217,74 @@ def _depth_first(successors: Mapping[str, Iterable[str]], starts: Sequence[str])
     return found
 
 
+def _by_distance(successors: Mapping[str, Sequence[str]], starts: Sequence[str]) -> set[Edge]:
+    """The edges that close a cycle, read by distance from ``starts``: an edge to a node
+    no further from the start than its source is a way back; of those, the ones that
+    jump back least are kept where they close no cycle (a merge of branches of unequal
+    length), the rest are turned (a readmission loop, however far down the search went).
+
+    Unlike a depth-first search, this never turns an edge of a loop's body because the
+    search happened to reach the loop's first step through the loop.
+    """
+    distance = _distances(successors, starts)
+    component: dict[str, int] = {}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(successors)
+    graph.add_edges_from(
+        (node, child) for node, children in successors.items() for child in children
+    )
+    for index, nodes in enumerate(nx.strongly_connected_components(graph)):
+        for node in nodes:
+            component[node] = index
+    kept: dict[str, list[str]] = {node: [] for node in successors}
+    back: list[tuple[int, int, Edge]] = []
+    for node, children in successors.items():
+        for child in children:
+            if distance[child] > distance[node] or component[child] != component[node]:
+                kept[node].append(child)
+            elif child != node:
+                back.append((distance[node] - distance[child], len(back), (node, child)))
+    found: set[Edge] = set()
+    for _jump, _rank, (node, child) in sorted(back):
+        if _reaches(kept, child, node):
+            found.add((node, child))
+        else:
+            kept[node].append(child)
+    return found
+
+
+def _distances(successors: Mapping[str, Sequence[str]], starts: Sequence[str]) -> dict[str, int]:
+    """Each node's distance in edges from ``starts`` (breadth first), then, for nodes
+    not reached, from each of them in order."""
+    distance: dict[str, int] = {}
+    roots = [node for node in starts if node in successors]
+    for frontier in [roots, *([node] for node in successors)]:
+        frontier = [node for node in frontier if node not in distance]
+        distance.update(dict.fromkeys(frontier, 0))
+        while frontier:
+            following = []
+            for node in frontier:
+                for child in successors[node]:
+                    if child not in distance:
+                        distance[child] = distance[node] + 1
+                        following.append(child)
+            frontier = following
+    return distance
+
+
+def _reaches(successors: Mapping[str, Sequence[str]], source: str, target: str) -> bool:
+    seen = {source}
+    stack = [source]
+    while stack:
+        for child in successors[stack.pop()]:
+            if child == target:
+                return True
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return False
+
+
 def _back_edges(
     successors: Mapping[str, Sequence[str]],
     starts: Sequence[str],
@@ -227,8 +295,10 @@ def _back_edges(
     Depth-first searches from ``starts`` find them; which edges close a cycle depends
     on the order children are visited in, so three orders are tried: the document's,
     its reverse, and (given lanes) the other lane first, which follows a pathway from
-    home into the hospital before it follows the ways back home. The one that turns the
-    fewest edges wins (then the one with the shortest edges, then the earlier one).
+    home into the hospital before it follows the ways back home. A fourth candidate
+    reads the edges by distance from the start (:func:`_by_distance`). The one that
+    turns the fewest edges wins (then the one with the shortest edges, then the earlier
+    one).
     """
     orders: list[Mapping[str, Sequence[str]]] = [
         successors,
@@ -242,10 +312,11 @@ def _back_edges(
                 for node, children in successors.items()
             },
         )
+    candidates = [_depth_first(order, starts) for order in orders]
+    candidates.append(_by_distance(successors, starts))
     best: tuple[int, int, int] | None = None
     chosen: set[Edge] = set()
-    for rank, order in enumerate(orders):
-        found = _depth_first(order, starts)
+    for rank, found in enumerate(candidates):
         column = _columns(successors, found)
         span = sum(
             abs(column[child] - column[node])
@@ -333,6 +404,8 @@ class _Slot:
     """Height of the slot: the shape and the label below it, or the edge's label."""
     real: bool
     order: float = 0.0
+    rank: int = 0
+    """The slot's place in its column while the columns are ordered."""
     y: float = 0.0
     """The top of the slot, inside its lane."""
     left: list[_Segment] = field(default_factory=list)
@@ -356,14 +429,17 @@ class _Segment:
     track: float = 0.0
 
 
-def _crossings(order: Sequence[_Slot], position: Mapping[int, float]) -> int:
-    """Crossings of the segments leaving ``order`` (a column, top to bottom) rightwards."""
-    targets: list[float] = []
+def _crossings(order: Sequence[_Slot]) -> int:
+    """Crossings of the segments leaving ``order`` (a column, top to bottom) rightwards,
+    by the ranks of their right ends."""
+    targets: list[int] = []
     for slot in order:
-        ends = sorted(position[id(segment.right)] for segment in slot.right)
-        targets.extend(ends)
+        if len(slot.right) == 1:
+            targets.append(slot.right[0].right.rank)
+        elif slot.right:
+            targets.extend(sorted(segment.right.rank for segment in slot.right))
     # Count inversions with a sorted list (small columns: fast enough, no extra code).
-    seen: list[float] = []
+    seen: list[int] = []
     count = 0
     for value in reversed(targets):
         count += bisect.bisect_left(seen, value)
@@ -380,14 +456,16 @@ def _order(columns: list[list[_Slot]], budget: int) -> None:
     or until :data:`_STALE` sweeps in a row bring no fewer crossings; keep the best order
     seen."""
 
-    def positions() -> dict[int, float]:
-        return {id(slot): index for column in columns for index, slot in enumerate(column)}
+    def rank(column: list[_Slot]) -> None:
+        for index, slot in enumerate(column):
+            slot.rank = index
 
-    def total(position: Mapping[int, float]) -> int:
-        return sum(_crossings(column, position) for column in columns)
+    def total() -> int:
+        return sum(_crossings(column) for column in columns)
 
-    position = positions()
-    best, since = total(position), 0
+    for column in columns:
+        rank(column)
+    best, since = total(), 0
     best_orders = [list(column) for column in columns]
     for sweep in range(budget):
         forward = sweep % 2 == 0
@@ -396,18 +474,19 @@ def _order(columns: list[list[_Slot]], budget: int) -> None:
             column = columns[index]
             for slot in column:
                 segments = slot.left if forward else slot.right
-                if segments:
+                if len(segments) == 1:
+                    end = segments[0].left if forward else segments[0].right
+                    slot.order = end.rank
+                elif segments:
                     ends = [
-                        position[id(segment.left if forward else segment.right)]
-                        for segment in segments
+                        (segment.left if forward else segment.right).rank for segment in segments
                     ]
                     slot.order = sum(ends) / len(ends)
                 else:
-                    slot.order = position[id(slot)]
-            column.sort(key=lambda slot: (slot.lane, slot.order))
-            for rank, slot in enumerate(column):
-                position[id(slot)] = rank
-        crossings = total(position)
+                    slot.order = slot.rank
+            column.sort(key=_lane_then_order)
+            rank(column)
+        crossings = total()
         if crossings < best:
             best, since = crossings, 0
             best_orders = [list(column) for column in columns]
@@ -419,13 +498,18 @@ def _order(columns: list[list[_Slot]], budget: int) -> None:
         columns[index][:] = order
 
 
+def _lane_then_order(slot: _Slot) -> tuple[int, float]:
+    return (slot.lane, slot.order)
+
+
 def _pool(wanted: Sequence[float], heights: Sequence[float], gap: float) -> list[float]:
     """Tops nearest ``wanted`` (least squares) keeping order, ``gap`` apart, none below 0."""
-    if wanted[0] >= 0 and all(
-        wanted[index + 1] >= wanted[index] + heights[index] + gap
-        for index in range(len(wanted) - 1)
-    ):
-        return list(wanted)  # already apart: nothing to pool
+    if wanted[0] >= 0:
+        for index in range(len(wanted) - 1):
+            if wanted[index + 1] < wanted[index] + heights[index] + gap:
+                break
+        else:
+            return list(wanted)  # already apart: nothing to pool
     offsets: list[float] = []
     offset = 0.0
     for height in heights:
@@ -470,40 +554,44 @@ def _rows(columns: list[list[_Slot]], lanes: int, gap: float, sweeps: int) -> No
     def anchor_offset(slot: _Slot) -> float:
         return slot.port if slot.port is not None else (slot.shape or slot.height) / 2
 
-    # Per group: where each slot's edges meet it (from its top), its neighbours in its
-    # lane, and the heights; anchors are kept as (slot, offset) to read slot.y fresh.
+    # Per group: for each slot, its neighbours in its lane with the distance from their
+    # tops to its top when the edges between them run level (slots are kept to read
+    # slot.y fresh), and the heights.
     plans = []
     for group in groups:
-        offsets = [anchor_offset(slot) for slot in group]
-        neighbours = [
-            [
-                (segment.left, anchor_offset(segment.left))
-                for segment in slot.left
-                if segment.left.lane == slot.lane
-            ]
-            + [
-                (segment.right, anchor_offset(segment.right))
-                for segment in slot.right
-                if segment.right.lane == slot.lane
-            ]
-            for slot in group
-        ]
-        plans.append((group, offsets, neighbours, [slot.height for slot in group]))
+        neighbours = []
+        for slot in group:
+            offset = anchor_offset(slot)
+            neighbours.append(
+                [
+                    (segment.left, anchor_offset(segment.left) - offset)
+                    for segment in slot.left
+                    if segment.left.lane == slot.lane
+                ]
+                + [
+                    (segment.right, anchor_offset(segment.right) - offset)
+                    for segment in slot.right
+                    if segment.right.lane == slot.lane
+                ]
+            )
+        plans.append((group, neighbours, [slot.height for slot in group]))
     for sweep in range(sweeps):
         moved = 0.0
-        for group, offsets, neighbours, heights in plans if sweep % 2 == 0 else plans[::-1]:
+        for group, neighbours, heights in plans if sweep % 2 == 0 else plans[::-1]:
             wanted = []
-            for slot, offset, near in zip(group, offsets, neighbours, strict=True):
+            for slot, near in zip(group, neighbours, strict=True):
                 if not near:
                     wanted.append(slot.y)
                 elif len(near) == 1:
-                    other, other_offset = near[0]
-                    wanted.append(other.y + other_offset - offset)
+                    other, distance = near[0]
+                    wanted.append(other.y + distance)
                 else:
-                    wanted.append(_median([other.y + at for other, at in near]) - offset)
+                    wanted.append(_median([other.y + distance for other, distance in near]))
             tops = _pool(wanted, heights, gap) if len(group) > 1 else [max(0.0, wanted[0])]
             for slot, top in zip(group, tops, strict=True):
-                moved = max(moved, abs(top - slot.y))
+                change = abs(top - slot.y)
+                if change > moved:
+                    moved = change
                 slot.y = top
         if moved < 0.5:
             break
@@ -687,7 +775,7 @@ def layout(
     for column in columns:
         for rank, slot in enumerate(column):
             slot.order = rank
-        column.sort(key=lambda slot: (slot.lane, slot.order))
+        column.sort(key=_lane_then_order)
     size = sum(len(column) for column in columns)
     budget = 12 if size < 1500 else 4 if size < 6000 else 2
     _order(columns, budget)

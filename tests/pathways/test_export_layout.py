@@ -4,10 +4,12 @@ edges routed around every shape and label, pages for print."""
 from __future__ import annotations
 
 import itertools
+from xml.etree import ElementTree
 
 import networkx as nx
 import pytest
 
+from pathways.export.bpmn import to_bpmn
 from pathways.export.layout import (
     Box,
     Layout,
@@ -19,8 +21,11 @@ from pathways.export.layout import (
     layout,
 )
 from pathways.export.svg import picture_layout
-from pathways.model import Pathway
+from pathways.model import Level, Pathway, PathwayInfo, Step, StepKind, Transition
 from tests.pathways.test_export_samples import chain, example, outcomes, partnership, tricky
+
+BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
+DI = "http://www.omg.org/spec/DD/20100524/DI"
 
 
 def test_layers_follow_the_longest_path() -> None:
@@ -172,3 +177,50 @@ def test_a_thousand_steps_are_laid_out_in_time() -> None:
     places = picture_layout(pathway).layout
     assert time.perf_counter() - started < 6  # the benchmark holds it to 3 s with the export
     assert len(places.routes) == len(pathway.transitions)
+
+
+def _layered_with_a_loop(layers: int = 24) -> Pathway:
+    """Home, then layers of four steps, levels alternating, each step leading to two of
+    the next layer; a readmission from layer 10 back to the second step of layer 1."""
+    steps = [Step("home", "Home", Level.MUNICIPALITY, StepKind.HOME)]
+    transitions = []
+    previous = ["home"]
+    for layer in range(layers):
+        level = Level.HOSPITAL if layer % 2 == 0 else Level.MUNICIPALITY
+        current = [f"l{layer}-{index}" for index in range(4)]
+        steps += [Step(key, key, level, StepKind.TREATMENT) for key in current]
+        pairs = [
+            (source, current[(position + offset) % 4])
+            for position, source in enumerate(previous)
+            for offset in ((0, 1) if len(previous) > 1 else range(4))
+        ]
+        transitions += [
+            Transition(f"{source}>{target}", source, target) for source, target in pairs
+        ]
+        previous = current
+    steps.append(Step("home-again", "Home again", Level.MUNICIPALITY, StepKind.HOME))
+    transitions += [Transition(f"{source}>home", source, "home-again") for source in previous]
+    transitions.append(Transition("readmission", "l9-0", "l0-1", "Readmission"))
+    return Pathway(PathwayInfo(title="Layers"), tuple(steps), tuple(transitions))
+
+
+def test_only_the_readmission_runs_back_however_deep_the_search_went() -> None:
+    """A depth-first search from home can reach layer 1's second step through the loop
+    before it comes from home; the layout must still turn the loop, not its body."""
+    pathway = _layered_with_a_loop()
+    places = picture_layout(pathway).layout
+    backwards = [
+        transition.key
+        for transition in pathway.transitions
+        if places.layers[transition.target] <= places.layers[transition.source]
+    ]
+    assert backwards == ["readmission"]
+    # In the BPMN diagram too: every edge but the readmission's runs left to right.
+    document = ElementTree.fromstring(to_bpmn(pathway))
+    against = []
+    for edge in document.iter(f"{{{BPMNDI}}}BPMNEdge"):
+        xs = [float(point.get("x", "0")) for point in edge.iter(f"{{{DI}}}waypoint")]
+        if xs[-1] < xs[0]:
+            against.append(str(edge.get("bpmnElement")))
+    assert against, "the readmission runs back"
+    assert all("readmission" in element for element in against), against
