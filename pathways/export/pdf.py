@@ -200,11 +200,13 @@ def _encoded(text: str, font: str) -> tuple[tuple[str, str], ...]:
 class _Ink:
     """The content of one page, as PDF operators."""
 
-    __slots__ = ("fonts", "parts")
+    __slots__ = ("fonts", "parts", "runs")
 
-    def __init__(self, fonts: Mapping[str, str]) -> None:
+    def __init__(self, fonts: Mapping[str, str], runs: dict[tuple[str, str, float], str]) -> None:
         self.parts: list[str] = []
         self.fonts = fonts
+        self.runs = runs
+        """The text operators of a (text, font, size), shared by a document's pages."""
 
     def add(self, operators: str) -> None:
         self.parts.append(operators)
@@ -258,9 +260,12 @@ class _Ink:
         self, x: float, y: float, text: str, font: str, size: float, squeeze: float = 1.0
     ) -> None:
         """``text`` (already safe) with its baseline's start at ``x``, ``y``."""
-        runs = " ".join(
-            f"{self.fonts[run]} {size:.2f} Tf ({data}) Tj" for run, data in _encoded(text, font)
-        )
+        key = (text, font, size)
+        runs = self.runs.get(key)
+        if runs is None:
+            runs = self.runs[key] = " ".join(
+                f"{self.fonts[run]} {size:.2f} Tf ({data}) Tj" for run, data in _encoded(text, font)
+            )
         if squeeze != 1.0:
             self.parts.append(f"BT {squeeze * 100:.1f} Tz {x:.2f} {y:.2f} Td {runs} 100 Tz ET")
         else:
@@ -391,6 +396,8 @@ class _Book:
     footer: str
     fonts: Mapping[str, str]
     pages: list[_Page] = field(default_factory=list)
+    runs: dict[tuple[str, str, float], str] = field(default_factory=dict)
+    """See :attr:`_Ink.runs`."""
     first_tile_page: int | None = None
     pieces: list[Piece] = field(default_factory=list)
 
@@ -443,7 +450,7 @@ class _Flow:
 
     def new_page(self) -> _Page:
         size = PORTRAIT if self.template == "portrait" else LANDSCAPE
-        page = _Page(len(self.book.pages) + 1, size, _Ink(self.book.fonts))
+        page = _Page(len(self.book.pages) + 1, size, _Ink(self.book.fonts, self.book.runs))
         self.book.pages.append(page)
         self.page = page
         self.y = self.frame()[1]
@@ -1253,7 +1260,7 @@ def _tile_page(book: _Book, scene: _Scene, tile: Tile) -> None:
     """One tile of the picture on a landscape page of its own."""
     left_margin, _, top_margin, bottom_margin = _LANDSCAPE_MARGINS
     size = LANDSCAPE
-    page = _Page(len(book.pages) + 1, size, _Ink(book.fonts))
+    page = _Page(len(book.pages) + 1, size, _Ink(book.fonts, book.runs))
     book.pages.append(page)
     if tile.index == 0:
         book.first_tile_page = page.number
