@@ -89,7 +89,9 @@ __all__ = [
     "rules_dict",
     "rules_from_dict",
     "step_dict",
+    "step_from_dict",
     "transition_dict",
+    "transition_from_dict",
 ]
 
 FORMAT: Final = "hjem-til-hjem/pathway"
@@ -624,6 +626,30 @@ def handover_from_dict(data: Mapping[str, Any]) -> Handover:
     )
 
 
+def step_from_dict(data: Mapping[str, Any]) -> Step:
+    """The inverse of :func:`step_dict`, for stored data (not validated again)."""
+    return Step(
+        key=data["key"],
+        name=data["name"],
+        level=Level(data["level"]),
+        kind=StepKind(data["kind"]),
+        responsible=data.get("responsible", ""),
+        expected_duration=data.get("expected_duration"),
+        description=data.get("description", ""),
+    )
+
+
+def transition_from_dict(data: Mapping[str, Any]) -> Transition:
+    """The inverse of :func:`transition_dict`, for stored data (not validated again)."""
+    return Transition(
+        key=data["key"],
+        source=data["from"],
+        target=data["to"],
+        label=data.get("label", ""),
+        handover=handover_from_dict(data["handover"]) if data.get("handover") else None,
+    )
+
+
 def rules_from_dict(data: Mapping[str, Any]) -> RuleSettings:
     """The inverse of :func:`rules_dict`, for stored data (not validated again)."""
     return RuleSettings(
@@ -663,29 +689,9 @@ def read_stored_document(raw: bytes | str) -> Pathway:
             agreement_ref=info.get("agreement_ref", ""),
             review_due=date.fromisoformat(review_due) if review_due else None,
         ),
-        steps=tuple(
-            Step(
-                key=step["key"],
-                name=step["name"],
-                level=Level(step["level"]),
-                kind=StepKind(step["kind"]),
-                responsible=step.get("responsible", ""),
-                expected_duration=step.get("expected_duration"),
-                description=step.get("description", ""),
-            )
-            for step in data.get("steps", ())
-        ),
+        steps=tuple(step_from_dict(step) for step in data.get("steps", ())),
         transitions=tuple(
-            Transition(
-                key=transition["key"],
-                source=transition["from"],
-                target=transition["to"],
-                label=transition.get("label", ""),
-                handover=handover_from_dict(transition["handover"])
-                if transition.get("handover")
-                else None,
-            )
-            for transition in data.get("transitions", ())
+            transition_from_dict(transition) for transition in data.get("transitions", ())
         ),
         rules=rules_from_dict(data.get("rules", {})),
     )
