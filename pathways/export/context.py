@@ -8,14 +8,14 @@ pathway's id, its approval status, when the export was made) comes in an
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from pathways.export._words import words
 from pathways.findings import Finding
-from pathways.model import Level
+from pathways.model import Level, Pathway
 from pathways.wording import status_text
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_CONTEXT", "Approval", "ExportContext"]
+__all__ = ["DEFAULT_BASE_URL", "DEFAULT_CONTEXT", "Approval", "ExportContext", "Fact", "Origin"]
 
 DEFAULT_BASE_URL = "urn:hjem-til-hjem:fhir"
 """Base of the canonical URLs in FHIR exports when the context names none: a name, not an
@@ -31,6 +31,39 @@ class Approval:
     level: Level
     approved_at: datetime
     revision: int
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """The approved version a borrowed pathway was copied from, as it was then.
+
+    >>> Origin(7, "Hoftebrudd", 3, "Helsefellesskapet Vestvik").text("nb")
+    '«Hoftebrudd», versjon 3, Helsefellesskapet Vestvik (forløp 7)'
+    """
+
+    pathway_id: int
+    title: str
+    version: int
+    partnership: str = ""
+    """The name of the partnership it was approved in ("" outside one)."""
+
+    def text(self, language: str) -> str:
+        said = words(language)
+        quoted = f"“{self.title}”" if language == "en" else f"«{self.title}»"
+        parts = [quoted, f"{said['version'].lower()} {self.version}"]
+        if self.partnership:
+            parts.append(self.partnership)
+        return ", ".join(parts) + f" ({said['pathway_word']} {self.pathway_id})"
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One line of a document's header: a label and its value (a date or time is shown
+    as one; ``status`` marks the status, which a page may style)."""
+
+    label: str
+    value: str | int | date | datetime
+    status: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +96,8 @@ class ExportContext:
     base_url: str = DEFAULT_BASE_URL
     changed_since: int | None = None
     """The number of the approved version a ``"changed"`` draft was changed since."""
+    origin: Origin | None = None
+    """Where a borrowed pathway came from."""
 
     @property
     def is_approved(self) -> bool:
@@ -92,6 +127,27 @@ class ExportContext:
         if self.revision is not None:
             parts.append(f"{said['revision'].lower()} {self.revision}")
         return " · ".join(part for part in parts if part)
+
+    def facts(self, pathway: Pathway, language: str | None = None) -> list[Fact]:
+        """The facts at the head of a printed pathway (HTML and PDF), in order."""
+        language = self.language if language is None else language
+        said, info = words(language), pathway.info
+        facts = [Fact(said["status"], self.status_label(language), status=True)]
+        if self.version is not None:
+            facts.append(Fact(said["version"], self.version))
+        if self.revision is not None:
+            facts.append(Fact(said["revision"], self.revision))
+        if info.review_due is not None:
+            facts.append(Fact(said["review_due"], info.review_due))
+        if info.agreement_ref:
+            facts.append(Fact(said["agreement"], info.agreement_ref))
+        if info.target_group:
+            facts.append(Fact(said["target_group"], info.target_group))
+        if self.origin is not None:
+            facts.append(Fact(said["borrowed_from"], self.origin.text(language)))
+        if self.generated_at is not None:
+            facts.append(Fact(said["generated"], self.generated_at))
+        return facts
 
 
 DEFAULT_CONTEXT = ExportContext()

@@ -437,14 +437,25 @@ def _plan_definition(pathway: Pathway, context: ExportContext, env: _Export) -> 
             }
             for approval in context.approvals
         ]
+    related: list[dict[str, Any]] = []
     if info.agreement_ref:
-        resource["relatedArtifact"] = [
+        related.append(
+            {"type": "documentation", "label": env.said["agreement"], "display": info.agreement_ref}
+        )
+    if context.origin is not None:
+        origin = context.origin
+        # The borrowed-from pathway's PlanDefinition, as this service names it.
+        related.append(
             {
-                "type": "documentation",
-                "label": env.said["agreement"],
-                "display": info.agreement_ref,
+                "type": "derived-from",
+                "label": env.said["borrowed_from"],
+                "display": origin.text(env.language),
+                "resource": f"{env.url('PlanDefinition', f'pathway-{origin.pathway_id}')}"
+                f"|{origin.version}",
             }
-        ]
+        )
+    if related:
+        resource["relatedArtifact"] = related
     incoming: dict[str, list[Transition]] = {step.key: [] for step in pathway.steps}
     leaving: set[str] = set()
     for transition in pathway.transitions:

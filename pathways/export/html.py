@@ -33,7 +33,7 @@ from pathways.export._text import (
     level_label,
 )
 from pathways.export._words import words as words_of
-from pathways.export.context import DEFAULT_CONTEXT, Approval, ExportContext
+from pathways.export.context import DEFAULT_CONTEXT, Approval, ExportContext, Fact
 from pathways.export.layout import Layout
 from pathways.export.svg import picture_layout, svg_picture
 from pathways.findings import Finding
@@ -231,28 +231,24 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]], css: str = "")
 
 
 def _header(pathway: Pathway, context: ExportContext, words: Mapping[str, str], lang: str) -> str:
-    info = pathway.info
     status_class = "status approved" if context.is_approved else "status"
-    status = context.status_label(lang)
-    facts = [(words["status"], f'<span class="{status_class}">{_e(status)}</span>')]
-    if context.version is not None:
-        facts.append((words["version"], _e(context.version)))
-    if context.revision is not None:
-        facts.append((words["revision"], _e(context.revision)))
-    if info.review_due is not None:
-        facts.append((words["review_due"], _time(info.review_due)))
-    if info.agreement_ref:
-        facts.append((words["agreement"], _e(info.agreement_ref)))
-    if info.target_group:
-        facts.append((words["target_group"], _e(info.target_group)))
-    if context.generated_at is not None:
-        facts.append((words["generated"], _time(context.generated_at)))
-    rows = "".join(f"<dt>{_e(name)}</dt><dd>{value}</dd>" for name, value in facts)
+    rows = "".join(
+        f"<dt>{_e(fact.label)}</dt><dd>{_fact(fact, status_class)}</dd>"
+        for fact in context.facts(pathway, lang)
+    )
     return (
         f'<header><p class="kicker">{_e(words["kicker"])}</p>'
-        f"<h1>{_e(info.title)}</h1>"
+        f"<h1>{_e(pathway.info.title)}</h1>"
         f'<dl class="facts" id="facts">{rows}</dl></header>'
     )
+
+
+def _fact(fact: Fact, status_class: str) -> str:
+    if fact.status:
+        return f'<span class="{status_class}">{_e(fact.value)}</span>'
+    if isinstance(fact.value, date):  # a datetime is a date too
+        return _time(fact.value)
+    return _e(fact.value)
 
 
 def _section(section_id: str, title: str, body: str) -> str:

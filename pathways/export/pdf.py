@@ -1406,19 +1406,10 @@ class _Document:
 
     def header(self) -> list[_Block]:
         info, context, said, lang = self.pathway.info, self.context, self.said, self.lang
-        facts: list[tuple[str, str]] = [(said["status"], context.status_label(lang))]
-        if context.version is not None:
-            facts.append((said["version"], str(context.version)))
-        if context.revision is not None:
-            facts.append((said["revision"], str(context.revision)))
-        if info.review_due is not None:
-            facts.append((said["review_due"], _when(info.review_due)))
-        if info.agreement_ref:
-            facts.append((said["agreement"], info.agreement_ref))
-        if info.target_group:
-            facts.append((said["target_group"], info.target_group))
-        if context.generated_at is not None:
-            facts.append((said["generated"], _when(context.generated_at)))
+        facts = [
+            (fact.label, _when(fact.value) if isinstance(fact.value, date) else str(fact.value))
+            for fact in context.facts(self.pathway, lang)
+        ]
         rows = [[(name, _CELL_BOLD), (value, _CELL)] for name, value in facts]
         return [
             _Text(said["kicker"].upper(), _KICKER, after=2.0),
