@@ -49,6 +49,7 @@ from pathways.document import (
 from pathways.errors import InvalidPathway, Violation
 from pathways.model import Pathway, RuleSettings, Step, Transition
 from pathways.validation import validate_pathway
+from pathways.wording import language_or_default
 
 __all__ = [
     "Conflict",
@@ -56,6 +57,7 @@ __all__ = [
     "Outcome",
     "Rebase",
     "Status",
+    "describe",
     "differences",
     "differences_dict",
     "differences_from_dict",
@@ -375,6 +377,63 @@ def _dangling(result: Pathway, changes: Differences) -> list[Outcome]:
                 )
             )
     return problems
+
+
+_CONFLICT_TEXTS: Mapping[Conflict, Mapping[str, str]] = {
+    Conflict.CHANGED_ON_BOTH_SIDES: {
+        "en": "was changed both here and in the new version",
+        "nb": "er endret både her og i den nye versjonen",
+        "nn": "er endra både her og i den nye versjonen",
+    },
+    Conflict.REMOVED_UPSTREAM: {
+        "en": "was changed here and removed in the new version",
+        "nb": "er endret her, men fjernet i den nye versjonen",
+        "nn": "er endra her, men fjerna i den nye versjonen",
+    },
+    Conflict.CHANGED_UPSTREAM: {
+        "en": "was removed here and changed in the new version",
+        "nb": "er fjernet her, men endret i den nye versjonen",
+        "nn": "er fjerna her, men endra i den nye versjonen",
+    },
+    Conflict.ADDED_ON_BOTH_SIDES: {
+        "en": "was added both here and in the new version, differently",
+        "nb": "er lagt til både her og i den nye versjonen, men ulikt",
+        "nn": "er lagd til både her og i den nye versjonen, men ulikt",
+    },
+    Conflict.STEP_GONE: {
+        "en": "leads to or from a step that is no longer there",
+        "nb": "går til eller fra et steg som ikke finnes lenger",
+        "nn": "går til eller frå eit steg som ikkje finst lenger",
+    },
+    Conflict.INVALID: {
+        "en": "breaks a rule of the pathway",
+        "nb": "bryter en regel for forløpet",
+        "nn": "bryt ein regel for forløpet",
+    },
+}
+_KIND_WORDS: Mapping[str, Mapping[str, str]] = {
+    "step": {"en": "The step", "nb": "Steget", "nn": "Steget"},
+    "transition": {"en": "The transition", "nb": "Overgangen", "nn": "Overgangen"},
+    "pathway": {"en": "The pathway at", "nb": "Forløpet ved", "nn": "Forløpet ved"},
+}
+_RULES_WORD = {"en": "The rules", "nb": "Reglene", "nn": "Reglane"}
+
+
+def describe(outcome: Outcome, language: str = "en") -> str:
+    """What a person reads of a conflict ("" for a difference that carries over).
+
+    >>> describe(Outcome("step", "kad", "changed", Status.CONFLICT,
+    ...                  Conflict.CHANGED_ON_BOTH_SIDES), "nb")
+    'Steget «kad» er endret både her og i den nye versjonen.'
+    """
+    if outcome.conflict is None:
+        return ""
+    lang = language_or_default(language)
+    what = _CONFLICT_TEXTS[outcome.conflict][lang]
+    if outcome.kind == "rules":
+        return f"{_RULES_WORD[lang]} {what}."
+    name = f"«{outcome.key}»" if lang != "en" else f"“{outcome.key}”"
+    return f"{_KIND_WORDS[outcome.kind][lang]} {name} {what}."
 
 
 # --- Stored form --------------------------------------------------------------------
