@@ -151,6 +151,14 @@ class Pathway(Base):
     writers: Mapped[dict[str, int] | None] = mapped_column(JSONDocument)
     """The organisation that last wrote each description element that holds a value
     (``pathways.participation.description_elements``): ``{"title": 1, "rules": 2}``."""
+    variant_of_id: Mapped[int | None] = mapped_column(ForeignKey("pathways.id"), index=True)
+    """For a local variant: the shared pathway it is a variant of (never itself a
+    variant); it applies to its municipal editors."""
+    variant_of_version: Mapped[int | None] = mapped_column(Integer)
+    """For a local variant: the approved version of the shared pathway it is pinned to."""
+    origin: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    """For a borrowed pathway: the approved version it was copied from (``pathway_id``,
+    ``title``, ``version``, ``partnership_id``, ``partnership``), as it was then."""
 
 
 class Participant(Base):
