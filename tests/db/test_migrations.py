@@ -982,3 +982,61 @@ def test_handover_counts_migration_counts_each_versions_own_document(
             session.execute(text("UPDATE versions SET revision = 9"))
     finally:
         database.dispose()
+
+
+BEFORE_VARIANTS = "e4b1d2c3a5f6"
+
+
+def test_variants_migration_keeps_pathways_and_makes_none_a_variant(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Up from the revision before it: every pathway and version stays as it was, none is
+    a variant or borrowed; a variant can then point at its shared pathway, and down
+    again the columns go and the rows stay."""
+    url = _own_database(tmp_path, database_url, "variants")
+    upgrade(url, BEFORE_VARIANTS)
+    database = Database.connect(url, pool_size=1)
+    try:
+        with database.writer() as session, session.begin():
+            for pathway_id, title in ((1, "Hoftebrudd"), (2, "KOLS")):
+                session.execute(
+                    text(
+                        "INSERT INTO pathways (id, title, description, target_group,"
+                        " agreement_ref, rules, revision, created_at, updated_at) VALUES"
+                        " (:id, :title, '', '', '', '{}', 3, CURRENT_TIMESTAMP,"
+                        " CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": pathway_id, "title": title},
+                )
+        database.dispose()
+        upgrade(url)
+        with database.reader() as session:
+            rows = session.execute(
+                select(
+                    orm.Pathway.id,
+                    orm.Pathway.title,
+                    orm.Pathway.revision,
+                    orm.Pathway.variant_of_id,
+                    orm.Pathway.variant_of_version,
+                    orm.Pathway.origin,
+                ).order_by(orm.Pathway.id)
+            ).all()
+        assert [tuple(row) for row in rows] == [
+            (1, "Hoftebrudd", 3, None, None, None),
+            (2, "KOLS", 3, None, None, None),
+        ]
+        with database.writer() as session, session.begin():
+            session.execute(
+                text("UPDATE pathways SET variant_of_id = 1, variant_of_version = 1 WHERE id = 2")
+            )
+        with pytest.raises(IntegrityError), database.writer() as session, session.begin():
+            session.execute(text("UPDATE pathways SET variant_of_id = 99 WHERE id = 2"))
+        database.dispose()
+        downgrade(url, BEFORE_VARIANTS)
+        columns = {c["name"] for c in inspect(database.engine).get_columns("pathways")}
+        assert not {"variant_of_id", "variant_of_version", "origin"} & columns
+        with database.reader() as session:
+            titles = session.scalars(text("SELECT title FROM pathways ORDER BY id")).all()
+        assert titles == ["Hoftebrudd", "KOLS"]
+    finally:
+        database.dispose()
