@@ -25,6 +25,7 @@ from api.routers import (
     pathways,
     reference,
     reviews,
+    variants,
 )
 from api.routers.query import DeclaredQueryRoute
 from api.services.caches import TokenCache, VersionCache
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             {"name": "catalogue", "description": "Every approved pathway: the public agreements"},
             {"name": "graph", "description": "Steps and transitions of a draft"},
             {"name": "participants", "description": "Organisations taking part"},
+            {"name": "variants", "description": "Local variants of a shared pathway"},
             {"name": "reviews", "description": "Gaps, approvals, versions and diffs"},
             {"name": "handovers", "description": "Checklists for integrations (EPJ, care records)"},
             {"name": "organizations", "description": "Organisations and tokens"},
@@ -116,6 +118,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         graph,
         participants,
         reviews,
+        variants,
     ):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -334,7 +334,9 @@ async def handover_feed(
     ] = None,
 ) -> Response:
     """Handovers of the approved versions of every pathway the organisation takes part
-    in, newest first: sync incrementally by passing the last `newest` as `since`."""
+    in, newest first: sync incrementally by passing the last `newest` as `since`. A
+    municipality with an approved local variant of a pathway gets the variant's
+    checklists instead of the shared pathway's (`variant_of` names the shared one)."""
     etag, body = await reader.run(
         feed_answer,
         cache=service.versions,

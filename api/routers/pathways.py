@@ -23,11 +23,13 @@ from api.schemas.catalogue import PathwayPublicRead
 from api.schemas.common import Page
 from api.schemas.pathways import (
     HistoryEntryRead,
+    PathwayBorrow,
     PathwayCreate,
     PathwayRead,
     PathwayUpdate,
 )
 from api.services import pathways as service
+from api.services.borrowing import borrow_pathway
 from api.services.catalogue import PublicPathway
 from api.services.editing import etag
 from pathways.document import PathwayDocument
@@ -95,6 +97,36 @@ def import_pathway(
     """Create a pathway from a native document; the caller's organisation takes part."""
     view = service.import_pathway(
         session, client=client, pathway=body.to_model(), partnership_id=partnership, limits=limits
+    )
+    response.headers["Location"] = f"/pathways/{view.row.id}"
+    return _read(view, response)
+
+
+@router.post(
+    "/pathways/{pathway_id}/borrow",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(401, 403, 404, 413, 422),
+)
+def borrow(
+    pathway_id: IdPath,
+    session: SessionDep,
+    client: ClientDep,
+    limits: LimitsDep,
+    response: Response,
+    body: PathwayBorrow | None = None,
+) -> PathwayRead:
+    """Borrow an approved pathway, from any partnership, as the start of a new draft of
+    the caller's organisation (in its partnership, if named). The new pathway keeps its
+    `origin` (pathway, version, title, partnership), which its history and exports show."""
+    body = body or PathwayBorrow()
+    view = borrow_pathway(
+        session,
+        client=client,
+        pathway_id=pathway_id,
+        version=body.version,
+        title=body.title,
+        partnership_id=body.partnership_id,
+        limits=limits,
     )
     response.headers["Location"] = f"/pathways/{view.row.id}"
     return _read(view, response)

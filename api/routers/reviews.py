@@ -274,13 +274,25 @@ def get_diff(
             description="A version number, or 'draft' (the default)",
         ),
     ] = "draft",
+    against: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=2_147_483_647,
+            description="Another pathway whose state `to` is (e.g. another municipality's "
+            "variant); default: this one",
+        ),
+    ] = None,
 ) -> DiffRead:
-    """What changed between two versions, or from a version to the draft."""
+    """What changed between two versions, or from a version to the draft; with
+    `against`, from this pathway's `from` to the other pathway's `to` (two local
+    variants side by side, or a variant and its shared pathway)."""
     result = versions.diff(
         session,
         client=client,
         pathway_id=pathway_id,
         from_version=None if from_ == "draft" else int(from_),
         to_version=None if to == "draft" else int(to),
+        against=against,
     )
     return DiffRead.of(result)

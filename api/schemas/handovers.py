@@ -63,6 +63,11 @@ class FeedItem(HandoverEntry):
     title: str
     version: int
     approved_at: datetime
+    variant_of: int | None = Field(
+        description="When the pathway is a local variant: the shared pathway it stands in "
+        "for. A municipality with an approved variant gets the variant's checklists and "
+        "none of the shared pathway's; without one, the shared pathway's"
+    )
 
 
 class FeedPageRead(BaseModel):

@@ -145,6 +145,34 @@ class PathwayPartnership(BaseModel):
     approval_policy: ApprovalPolicy
 
 
+class PathwayBorrow(Input):
+    """What to borrow: an approved version (default: the latest), and where to keep it."""
+
+    version: int | None = Field(default=None, ge=1, le=2_147_483_647)
+    title: Name | None = Field(default=None, description="Default: the borrowed title")
+    partnership_id: int | None = Field(
+        default=None, ge=1, le=2_147_483_647, description=_PARTNERSHIP
+    )
+
+
+class OriginRead(BaseModel):
+    """The approved version a borrowed pathway was copied from, as it was then."""
+
+    pathway_id: int
+    version: int
+    title: str
+    partnership_id: int | None
+    partnership: str | None
+
+
+class VariantOf(BaseModel):
+    """For a local variant: the shared pathway and the approved version it is pinned to
+    (what it does differently: GET /pathways/{id}/variant)."""
+
+    pathway_id: int
+    version: int
+
+
 class ApprovalStatusRead(BaseModel):
     """Where the current revision stands under the pathway's approval policy."""
 
@@ -256,6 +284,12 @@ class PathwayRead(BaseModel):
         description="The partnership whose agreement applies (its name and members: "
         "GET /partnerships/{id})"
     )
+    variant_of: VariantOf | None = Field(
+        description="For a local variant: its shared pathway and pinned version"
+    )
+    origin: OriginRead | None = Field(
+        description="For a borrowed pathway: the approved version it was copied from"
+    )
     revision: int
     etag: str = Field(description="The strong ETag to send as If-Match when changing it")
     status: str = Field(description="draft, approved, or 'changed since version N'")
@@ -286,6 +320,10 @@ class PathwayRead(BaseModel):
             partnership=PathwayPartnership(id=view.partnership.id, approval_policy=view.policy)
             if view.partnership
             else None,
+            variant_of=VariantOf(pathway_id=row.variant_of_id, version=row.variant_of_version)
+            if row.variant_of_id is not None and row.variant_of_version is not None
+            else None,
+            origin=OriginRead.model_validate(row.origin) if row.origin else None,
             revision=row.revision,
             etag=etag(row.revision),
             status=view.status,

@@ -181,6 +181,7 @@ class DecisionResult(BaseModel):
 
 
 class DiffSide(BaseModel):
+    pathway_id: int
     version: int | None = Field(description="Version number, or null for the draft")
     revision: int
 
@@ -197,8 +198,14 @@ class DiffRead(BaseModel):
     def of(cls, diff: Diff) -> DiffRead:
         return cls.model_validate(
             {
-                "from": DiffSide(version=diff.from_version, revision=diff.from_revision),
-                "to": DiffSide(version=diff.to_version, revision=diff.to_revision),
+                "from": DiffSide(
+                    pathway_id=diff.from_pathway,
+                    version=diff.from_version,
+                    revision=diff.from_revision,
+                ),
+                "to": DiffSide(
+                    pathway_id=diff.to_pathway, version=diff.to_version, revision=diff.to_revision
+                ),
                 "changes": diff.changes,
             }
         )

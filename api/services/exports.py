@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import BadRequest, NotFound
 from api.services.auth import Client
+from api.services.borrowing import origin_of
 from api.services.editing import versions_visible, visible_pathway
 from api.services.pathways import view_of
 from db.repositories.pathways import PathwayRepository
@@ -92,6 +93,7 @@ def export_pathway(
             findings=tuple(find_gaps(pathway)),
             language=language,
             base_url=base_url,
+            origin=origin_of(row),
         )
         name = f"pathway-{pathway_id}-draft-r{row.revision}"
         etag = None  # of the bytes: approvals and status change them, not only the revision
@@ -126,6 +128,8 @@ def export_pathway(
             generated_at=found.created_at,
             language=language,
             base_url=base_url,
+            # Set when the pathway was created and never changed: the ETag holds.
+            origin=origin_of(PathwayRepository(session).get(pathway_id)),
         )
         name = f"pathway-{pathway_id}-v{found.number}"
         etag = f'"v{found.number}-{form.name}-{language}"'

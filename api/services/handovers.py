@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from api.conditional import IMMUTABLE, Prebuilt
 from api.errors import NotFound, Unauthorized
@@ -34,6 +34,7 @@ from pathways.errors import Bilingual
 from pathways.export.context import DEFAULT_BASE_URL, ExportContext
 from pathways.export.fhir import questionnaire_for
 from pathways.model import Level, Pathway, Side
+from pathways.roles import Role
 
 __all__ = ["REVALIDATE", "ChecklistAsk", "FeedPage", "HandoverService", "feed", "feed_answer"]
 
@@ -269,7 +270,7 @@ class HandoverService:
         return _dumps({**head, "handovers": handover_entries(pathway, side=side, level=level)})
 
 
-FEED_FORMAT = 3
+FEED_FORMAT = 4
 """Goes into every feed ETag: raise it when the feed's representation changes."""
 
 
@@ -346,6 +347,14 @@ class FeedPage:
             )
         )
         documents = self._documents([(row.id, row.pathway_id, row.number) for row in on_page])
+        shared: dict[int, int | None] = {
+            found.id: found.variant_of_id
+            for found in self._session.connection().execute(
+                select(orm.Pathway.id, orm.Pathway.variant_of_id).where(
+                    orm.Pathway.id.in_({row.pathway_id for row in on_page})
+                )
+            )
+        }
         items: list[dict[str, Any]] = []
         for row in on_page:
             pathway = documents[row.id]
@@ -358,6 +367,7 @@ class FeedPage:
                         "title": pathway.info.title,
                         "version": row.number,
                         "approved_at": approved_at,
+                        "variant_of": shared.get(row.pathway_id),
                         **entry,
                     }
                 )
@@ -403,11 +413,33 @@ def _utc_text(moment: datetime) -> str:
 _ORGANIZATION = select(orm.Organization.id).where(orm.Organization.id == bindparam("organization"))
 
 
+def _replaced_by_a_variant() -> Any:
+    """Whether the version's pathway has a local variant with an approved version that
+    applies to the organisation (it is one of the variant's municipal editors)."""
+    variant = aliased(orm.Pathway)
+    member = aliased(orm.Participant)
+    organization = aliased(orm.Organization)
+    approved = aliased(orm.Version)
+    return exists(
+        select(variant.id)
+        .join(member, member.pathway_id == variant.id)
+        .join(organization, organization.id == member.organization_id)
+        .where(
+            variant.variant_of_id == orm.Version.pathway_id,
+            member.organization_id == bindparam("organization"),
+            member.role == Role.EDITOR.value,
+            organization.level == Level.MUNICIPALITY.value,
+            exists(select(approved.id).where(approved.pathway_id == variant.id)),
+        )
+    )
+
+
 def _feed_versions(since: bool) -> Any:
     query = (
         select(orm.Version)
         .join(orm.Participant, orm.Participant.pathway_id == orm.Version.pathway_id)
         .where(orm.Participant.organization_id == bindparam("organization"))
+        .where(~_replaced_by_a_variant())
     )
     return query.where(orm.Version.created_at > bindparam("since")) if since else query
 
@@ -465,7 +497,9 @@ def feed(
     offset: int,
 ) -> FeedPage:
     """Handovers of the approved versions of every pathway the organisation takes part
-    in, newest version first, each with its pathway, version and transition key.
+    in, newest version first, each with its pathway, version and transition key. Where a
+    local variant that applies to the organisation has an approved version, the
+    variant's versions stand in for the shared pathway's.
 
     One grouped query (a row per pathway, not per version) gives the page its ETag, its
     total and the newest approval; only :meth:`FeedPage.body` reads the versions on the

@@ -213,9 +213,11 @@ def import_pathway(
     pathway: Pathway,
     partnership_id: int | None = None,
     limits: Limits,
+    origin: dict[str, Any] | None = None,
 ) -> PathwayView:
     """A new pathway holding ``pathway``, in the partnership if one is named; the
-    caller's organisation takes part in it as an editor."""
+    caller's organisation takes part in it as an editor. ``origin``: the approved version
+    it was borrowed from (see :mod:`api.services.borrowing`)."""
     client.require(Scope.EDIT, Bilingual("creating a pathway", "opprette et forløp"))
     if client.level is None:
         raise Forbidden(
@@ -233,29 +235,39 @@ def import_pathway(
     repository = PathwayRepository(session)
     row = repository.add(pathway.info, pathway.rules, writer=client.organization_id)
     row.partnership_id = partnership.id if partnership else None
+    row.origin = origin
     repository.add_participant(row.id, client.organization_id)
     repository.replace_graph(
         row.id, pathway.steps, pathway.transitions, writer=client.organization_id
     )
     action, summary = (
         (
+            "pathway.borrow",
+            f"Borrowed version {origin['version']} of pathway {origin['pathway_id']} "
+            f"({origin['title']!r})",
+        )
+        if origin is not None
+        else (
             "pathway.import",
             f"Imported with {len(pathway.steps)} steps and {len(pathway.transitions)} transitions",
         )
         if pathway.steps or pathway.transitions
         else ("pathway.create", f"Created {pathway.info.title!r}")
     )
+    changes: dict[str, Any] = {
+        "pathway": _info_dict(pathway.info),
+        "participant": client.organization_id,
+        "partnership_id": row.partnership_id,
+    }
+    if origin is not None:
+        changes["origin"] = origin
     record_change(
         session,
         client=client,
         row=row,
         action=action,
         summary=summary,
-        changes={
-            "pathway": _info_dict(pathway.info),
-            "participant": client.organization_id,
-            "partnership_id": row.partnership_id,
-        },
+        changes=changes,
     )
     return view_of(session, row)
 

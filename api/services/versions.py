@@ -109,6 +109,8 @@ class Diff:
     to_version: int | None
     to_revision: int
     changes: dict[str, Any]
+    from_pathway: int
+    to_pathway: int
 
 
 def diff(
@@ -118,12 +120,18 @@ def diff(
     pathway_id: int,
     from_version: int | None,
     to_version: int | None,
+    against: int | None = None,
 ) -> Diff:
-    """What changed from one version (or the draft) to another (or the draft)."""
+    """What changed from one version (or the draft) to another (or the draft); with
+    ``against``, ``to_version`` is of that other pathway (two municipalities' variants
+    side by side). Each side is visible as it is on its own: drafts to participants,
+    versions to everyone."""
     before, from_number, from_revision = pathway_at(
         session, client=client, pathway_id=pathway_id, version=from_version
     )
+    other = against if against is not None else pathway_id
     after, to_number, to_revision = pathway_at(
-        session, client=client, pathway_id=pathway_id, version=to_version
+        session, client=client, pathway_id=other, version=to_version
     )
-    return Diff(from_number, from_revision, to_number, to_revision, diff_pathways(before, after))
+    changes = diff_pathways(before, after)
+    return Diff(from_number, from_revision, to_number, to_revision, changes, pathway_id, other)

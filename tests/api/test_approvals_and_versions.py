@@ -179,8 +179,14 @@ def test_diff_from_a_version_to_the_draft(world: World, shared: tuple[int, str])
     )
     assert patched.status_code == 200, patched.text
     diff = world.hospital.get(f"{url}/diff", params={"from": 1}).json()
-    assert diff["from"] == {"version": 1, "revision": int(etag.strip('"'))}
+    pathway_id = int(url.rsplit("/", 1)[1])
+    assert diff["from"] == {
+        "pathway_id": pathway_id,
+        "version": 1,
+        "revision": int(etag.strip('"')),
+    }
     assert diff["to"]["version"] is None
+    assert diff["to"]["pathway_id"] == pathway_id
     changes = diff["changes"]
     assert changes["steps"]["changed"] == [
         {
