@@ -215,6 +215,8 @@ class Outcome:
     status: Status
     conflict: Conflict | None = None
     detail: str = ""
+    name: str = ""
+    """What people call the element: a step's name, a transition's label ("" if none)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,6 +239,12 @@ class Rebase:
         return tuple(outcome for outcome in self.outcomes if outcome.status is Status.CONFLICT)
 
 
+def _named(item: Step | Transition | None) -> str:
+    if isinstance(item, Step):
+        return item.name
+    return item.label if item is not None else ""
+
+
 def _read(
     kind: str,
     pinned: Mapping[str, Item],
@@ -248,35 +256,36 @@ def _read(
     for item in changed:
         key, was, now = item.key, pinned.get(item.key), upstream.get(item.key)
         change = "changed" if was is not None else "added"
+
+        def said(status: Status, conflict: Conflict | None = None) -> Outcome:
+            return Outcome(kind, key, change, status, conflict, name=_named(item))  # noqa: B023
+
         if was is None:
             if now is None:
-                outcomes.append(Outcome(kind, key, change, Status.APPLIES))
+                outcomes.append(said(Status.APPLIES))
             elif now == item:
-                outcomes.append(Outcome(kind, key, change, Status.UPSTREAM))
+                outcomes.append(said(Status.UPSTREAM))
             else:
-                outcomes.append(
-                    Outcome(kind, key, change, Status.CONFLICT, Conflict.ADDED_ON_BOTH_SIDES)
-                )
+                outcomes.append(said(Status.CONFLICT, Conflict.ADDED_ON_BOTH_SIDES))
         elif now is None:
-            outcomes.append(Outcome(kind, key, change, Status.CONFLICT, Conflict.REMOVED_UPSTREAM))
+            outcomes.append(said(Status.CONFLICT, Conflict.REMOVED_UPSTREAM))
         elif now == was:
-            outcomes.append(Outcome(kind, key, change, Status.APPLIES))
+            outcomes.append(said(Status.APPLIES))
         elif now == item:
-            outcomes.append(Outcome(kind, key, change, Status.UPSTREAM))
+            outcomes.append(said(Status.UPSTREAM))
         else:
-            outcomes.append(
-                Outcome(kind, key, change, Status.CONFLICT, Conflict.CHANGED_ON_BOTH_SIDES)
-            )
+            outcomes.append(said(Status.CONFLICT, Conflict.CHANGED_ON_BOTH_SIDES))
     for key in removed:
         was, now = pinned.get(key), upstream.get(key)
+        name = _named(was)
         if now is None:
-            outcomes.append(Outcome(kind, key, "removed", Status.UPSTREAM))
+            outcomes.append(Outcome(kind, key, "removed", Status.UPSTREAM, name=name))
         elif was is not None and now != was:
             outcomes.append(
-                Outcome(kind, key, "removed", Status.CONFLICT, Conflict.CHANGED_UPSTREAM)
+                Outcome(kind, key, "removed", Status.CONFLICT, Conflict.CHANGED_UPSTREAM, name=name)
             )
         else:
-            outcomes.append(Outcome(kind, key, "removed", Status.APPLIES))
+            outcomes.append(Outcome(kind, key, "removed", Status.APPLIES, name=name))
     return outcomes
 
 
@@ -423,8 +432,8 @@ def describe(outcome: Outcome, language: str = "en") -> str:
     """What a person reads of a conflict ("" for a difference that carries over).
 
     >>> describe(Outcome("step", "kad", "changed", Status.CONFLICT,
-    ...                  Conflict.CHANGED_ON_BOTH_SIDES), "nb")
-    'Steget «kad» er endret både her og i den nye versjonen.'
+    ...                  Conflict.CHANGED_ON_BOTH_SIDES, name="KAD-seng"), "nb")
+    'Steget «KAD-seng» er endret både her og i den nye versjonen.'
     """
     if outcome.conflict is None:
         return ""
@@ -432,8 +441,11 @@ def describe(outcome: Outcome, language: str = "en") -> str:
     what = _CONFLICT_TEXTS[outcome.conflict][lang]
     if outcome.kind == "rules":
         return f"{_RULES_WORD[lang]} {what}."
-    name = f"«{outcome.key}»" if lang != "en" else f"“{outcome.key}”"
-    return f"{_KIND_WORDS[outcome.kind][lang]} {name} {what}."
+    called = outcome.name or outcome.key
+    name = f"«{called}»" if lang != "en" else f"“{called}”"
+    text = f"{_KIND_WORDS[outcome.kind][lang]} {name} {what}."
+    # The details are the structural rules' own words, which are English.
+    return f"{text} ({outcome.detail})" if outcome.detail and lang == "en" else text
 
 
 # --- Stored form --------------------------------------------------------------------

@@ -56,6 +56,8 @@ class OutcomeRead(BaseModel):
         "change) or conflict"
     )
     conflict: Conflict | None
+    name: str = Field(description="A step's name or a transition's label, if it has one")
+    detail: str = Field(description="For a structural conflict: the rule it breaks (English)")
     text: str = Field(description="The conflict for people, in the asked language")
 
 
@@ -74,7 +76,7 @@ class UpstreamRead(BaseModel):
 class VariantRead(BaseModel):
     pathway: PathwayRead
     variant_of: int = Field(description="The shared pathway")
-    shared_title: str
+    shared_title: str = Field(description="The shared pathway's title in the pinned version")
     pinned_version: int
     latest_version: int = Field(description="The shared pathway's latest approved version")
     difference_count: int = Field(
@@ -94,7 +96,7 @@ class VariantRead(BaseModel):
         return cls(
             pathway=PathwayRead.of(status.view),
             variant_of=status.shared.id,
-            shared_title=status.shared.title,
+            shared_title=status.shared_title,
             pinned_version=status.pinned,
             latest_version=status.latest,
             difference_count=len(status.changes),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from api.conditional import IMMUTABLE, Prebuilt
@@ -413,25 +413,59 @@ def _utc_text(moment: datetime) -> str:
 _ORGANIZATION = select(orm.Organization.id).where(orm.Organization.id == bindparam("organization"))
 
 
-def _replaced_by_a_variant() -> Any:
-    """Whether the version's pathway has a local variant with an approved version that
-    applies to the organisation (it is one of the variant's municipal editors)."""
-    variant = aliased(orm.Pathway)
-    member = aliased(orm.Participant)
-    organization = aliased(orm.Organization)
+def _adopted(variant_id: Any) -> Any:
+    """Whether the organisation, as a municipality, approved a revision of the variant
+    that became a version: it adopted the variant for itself."""
+    approval = aliased(orm.Approval)
     approved = aliased(orm.Version)
     return exists(
+        select(approval.id)
+        .join(
+            approved,
+            (approved.pathway_id == approval.pathway_id) & (approved.revision == approval.revision),
+        )
+        .where(
+            approval.pathway_id == variant_id,
+            approval.organization_id == bindparam("organization"),
+            approval.level == Level.MUNICIPALITY.value,
+        )
+    )
+
+
+def _not_the_organisations_variant() -> Any:
+    """Whether the version's pathway is not the one that applies to the organisation
+    among a shared pathway and its local variants.
+
+    A municipality that is an editor of a local variant and adopted it gets the
+    variant's versions and none of the shared pathway's; until it adopts it, the shared
+    pathway's and none of the variant's. Everyone else (the hospital, a municipality
+    with no variant) gets every pathway it takes part in.
+    """
+    variant = aliased(orm.Pathway)
+    member = aliased(orm.Participant)
+    replaced = exists(
         select(variant.id)
         .join(member, member.pathway_id == variant.id)
-        .join(organization, organization.id == member.organization_id)
         .where(
             variant.variant_of_id == orm.Version.pathway_id,
             member.organization_id == bindparam("organization"),
             member.role == Role.EDITOR.value,
-            organization.level == Level.MUNICIPALITY.value,
-            exists(select(approved.id).where(approved.pathway_id == variant.id)),
+            _adopted(variant.id),
         )
     )
+    this = aliased(orm.Pathway)
+    organization = aliased(orm.Organization)
+    not_adopted = exists(
+        select(this.id)
+        .join(organization, organization.id == bindparam("organization"))
+        .where(
+            this.id == orm.Version.pathway_id,
+            this.variant_of_id.is_not(None),
+            organization.level == Level.MUNICIPALITY.value,
+            ~_adopted(this.id),
+        )
+    )
+    return or_(replaced, not_adopted)
 
 
 def _feed_versions(since: bool) -> Any:
@@ -439,7 +473,7 @@ def _feed_versions(since: bool) -> Any:
         select(orm.Version)
         .join(orm.Participant, orm.Participant.pathway_id == orm.Version.pathway_id)
         .where(orm.Participant.organization_id == bindparam("organization"))
-        .where(~_replaced_by_a_variant())
+        .where(~_not_the_organisations_variant())
     )
     return query.where(orm.Version.created_at > bindparam("since")) if since else query
 
@@ -497,9 +531,9 @@ def feed(
     offset: int,
 ) -> FeedPage:
     """Handovers of the approved versions of every pathway the organisation takes part
-    in, newest version first, each with its pathway, version and transition key. Where a
-    local variant that applies to the organisation has an approved version, the
-    variant's versions stand in for the shared pathway's.
+    in, newest version first, each with its pathway, version and transition key. A
+    municipality that adopted a local variant of a pathway gets the variant's versions
+    instead of the shared pathway's (see :func:`_not_the_organisations_variant`).
 
     One grouped query (a row per pathway, not per version) gives the page its ETag, its
     total and the newest approval; only :meth:`FeedPage.body` reads the versions on the

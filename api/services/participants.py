@@ -17,6 +17,7 @@ from api.services.approvals import editors_of
 from api.services.auth import Client
 from api.services.editing import begin_edit, record_change, role_on
 from api.services.pathways import PathwayView, view_of
+from api.services.variants import check_one_variant_each
 from db import models as orm
 from db.repositories.organizations import OrganizationRepository
 from db.repositories.partnerships import PartnershipRepository
@@ -96,6 +97,8 @@ def add_participant(
         )
     repository = PathwayRepository(session)
     existing = repository.participant(row.id, organization_id)
+    if row.variant_of_id is not None and wanted is Role.EDITOR:
+        check_one_variant_each(session, row.variant_of_id, [organization_id], variant_id=row.id)
     if existing is None:
         repository.add_participant(row.id, organization_id, role=wanted.value)
         record_change(

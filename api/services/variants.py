@@ -12,6 +12,7 @@ editors; the hospital level's editors of the shared pathway take part to approve
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +24,7 @@ from api.services.auth import Client, Scope
 from api.services.editing import begin_edit, not_found, record_change, visible_pathway
 from api.services.pathways import PathwayView, view_of
 from db import models as orm
-from db.repositories.pathways import PathwayRepository, rules_of
+from db.repositories.pathways import PathwayRepository, info_of, rules_of
 from db.repositories.versions import VersionRepository
 from pathways.diff import diff_pathways
 from pathways.document import read_stored_document
@@ -36,6 +37,7 @@ from pathways.variants import Differences, Outcome, Rebase, describe, difference
 
 __all__ = [
     "VariantStatus",
+    "check_one_variant_each",
     "create_variant",
     "list_variants",
     "outcome_dict",
@@ -51,6 +53,8 @@ class VariantStatus:
 
     view: PathwayView
     shared: orm.Pathway
+    shared_title: str
+    """The shared pathway's title in the pinned version (its draft is its participants')."""
     pinned: int
     changes: Differences
     differences: dict[str, Any]
@@ -95,7 +99,11 @@ def create_variant(
     (municipal editors of it, the caller's among them; default: the caller's), pinned
     to approved ``version`` (default: the latest), its draft that version."""
     client.require(Scope.EDIT, Bilingual("creating a local variant", "opprette en lokal variant"))
-    shared = visible_pathway(session, client=client, pathway_id=pathway_id)
+    visible_pathway(session, client=client, pathway_id=pathway_id)
+    # Locked: two variants for the same municipality cannot be made at once.
+    shared = PathwayRepository(session).get(pathway_id, for_update=True)
+    if shared is None:
+        raise not_found(pathway_id)
     if shared.variant_of_id is not None:
         raise RuleViolation(
             Bilingual(
@@ -125,12 +133,17 @@ def create_variant(
     }
     outside = [organization_id for organization_id in wanted if organization_id not in municipal]
     if outside:
+        listed = ", ".join(map(str, outside))
         raise RuleViolation(
             Bilingual(
-                f"organisations {outside} are not municipal editors of pathway {pathway_id}: "
+                f"organisation(s) {listed} are not municipal editors of pathway {pathway_id}: "
                 "a local variant applies to municipalities that take part in it",
-                f"Organisasjon {', '.join(map(str, outside))} er ikke kommunal redaktør i "
-                f"forløp {pathway_id}. En lokal variant gjelder kommuner som deltar i det.",
+                (
+                    f"Organisasjonene {listed} er ikke kommunale redaktører"
+                    if len(outside) > 1
+                    else f"Organisasjonen {listed} er ikke kommunal redaktør"
+                )
+                + f" i forløp {pathway_id}. En lokal variant gjelder kommuner som deltar i det.",
             ),
             errors=[{"loc": ["body", "organizations"], "pointer": None, "detail": "not municipal"}],
         )
@@ -143,6 +156,7 @@ def create_variant(
                 "varianten gjelder for.",
             )
         )
+    check_one_variant_each(session, pathway_id, wanted)
     versions = VersionRepository(session)
     latest = versions.latest(pathway_id)
     if latest is None:
@@ -158,7 +172,7 @@ def create_variant(
     pinned = _document(session, pathway_id, number)
     names = ", ".join(municipal[organization_id].name for organization_id in wanted)
     info = PathwayInfo(
-        title=title or f"{pinned.info.title}: {names}"[:300],
+        title=title or _default_title(pinned.info.title, names, limits.max_name_length),
         description=pinned.info.description,
         target_group=pinned.info.target_group,
         agreement_ref=pinned.info.agreement_ref,
@@ -198,6 +212,41 @@ def create_variant(
     return view_of(session, row)
 
 
+def _default_title(shared: str, names: str, room: int) -> str:
+    """``"<shared title>: <municipalities>"``, cut with "…" to ``room`` characters,
+    the shared title first so that the municipalities' names stay."""
+    title = f"{shared}: {names}"
+    if len(title) <= room:
+        return title
+    keep = max(room - len(names) - 3, 0)
+    title = f"{shared[:keep].rstrip()}…: {names}" if keep else names
+    return title if len(title) <= room else title[: room - 1].rstrip() + "…"
+
+
+def check_one_variant_each(
+    session: Session,
+    shared_id: int,
+    organization_ids: list[int],
+    *,
+    variant_id: int | None = None,
+) -> None:
+    """409 if one of ``organization_ids`` is already an editor of another local variant
+    of ``shared_id``: a municipality lives by one variant of a pathway at a time."""
+    taken = PathwayRepository(session).variant_editors(
+        shared_id, organization_ids, other_than=variant_id
+    )
+    if taken:
+        organization, variant = next(iter(taken.items()))
+        raise Conflict(
+            Bilingual(
+                f"organisation {organization} is an editor of local variant {variant} of "
+                f"pathway {shared_id} already; a municipality has one variant of a pathway",
+                f"Organisasjon {organization} er allerede redaktør i den lokale varianten "
+                f"{variant} av forløp {shared_id}. En kommune har én variant av et forløp.",
+            )
+        )
+
+
 def _variant(session: Session, client: Client, pathway_id: int) -> orm.Pathway:
     row = visible_pathway(session, client=client, pathway_id=pathway_id)
     if row.variant_of_id is None or row.variant_of_version is None:
@@ -234,6 +283,7 @@ def _status(session: Session, row: orm.Pathway) -> VariantStatus:
     return VariantStatus(
         view=view_of(session, row),
         shared=shared,
+        shared_title=pinned.info.title,
         pinned=row.variant_of_version,
         changes=changes,
         differences=found,
@@ -243,7 +293,9 @@ def _status(session: Session, row: orm.Pathway) -> VariantStatus:
 
 
 def _own(draft: Pathway, row: orm.Pathway) -> Pathway:
-    """The draft with its own rules (not the ones in force), as a version stores them."""
+    """The draft with its own rules, not the ones in force (a variant's own rules start
+    as the rules its pinned version was approved under, so the two compare as equal
+    until the variant changes them)."""
     return Pathway(draft.info, draft.steps, draft.transitions, rules_of(row))
 
 
@@ -300,6 +352,16 @@ def rebase_variant(
         row.id, result.steps, result.transitions, writer=client.organization_id, before=before
     )
     repository.set_rules(row, result.rules, writer=client.organization_id)
+    # The description moves too, field by field, where the variant kept the pin's.
+    own_info = info_of(row)
+    carried = {
+        name: getattr(upstream.info, name)
+        for name in ("description", "target_group", "agreement_ref", "review_due")
+        if getattr(own_info, name) == getattr(pinned.info, name)
+    }
+    repository.set_info(
+        row, dataclasses.replace(own_info, **carried), writer=client.organization_id
+    )
     pinned_before = row.variant_of_version
     row.variant_of_version = target
     record_change(
@@ -317,19 +379,22 @@ def rebase_variant(
 
 
 def list_variants(session: Session, *, client: Client, pathway_id: int) -> list[PathwayView]:
-    """The local variants of a shared pathway the caller takes part in."""
+    """The local variants of a shared pathway whose drafts the caller may see (as a
+    participant, or as the secretariat of their partnership)."""
     visible_pathway(session, client=client, pathway_id=pathway_id)
     ids = session.scalars(
         select(orm.Pathway.id)
-        .join(orm.Participant, orm.Participant.pathway_id == orm.Pathway.id)
-        .where(
-            orm.Pathway.variant_of_id == pathway_id,
-            orm.Participant.organization_id == client.organization_id,
-        )
+        .where(orm.Pathway.variant_of_id == pathway_id)
         .order_by(orm.Pathway.id)
     ).all()
-    repository = PathwayRepository(session)
-    return [view_of(session, row) for row in (repository.get(i) for i in ids) if row is not None]
+    views = []
+    for variant_id in ids:
+        try:
+            row = visible_pathway(session, client=client, pathway_id=variant_id)
+        except NotFound:
+            continue
+        views.append(view_of(session, row))
+    return views
 
 
 def outcome_dict(outcome: Outcome, language: str) -> dict[str, Any]:
@@ -340,5 +405,7 @@ def outcome_dict(outcome: Outcome, language: str) -> dict[str, Any]:
         "change": outcome.change,
         "status": outcome.status.value,
         "conflict": outcome.conflict.value if outcome.conflict else None,
+        "name": outcome.name,
+        "detail": outcome.detail,
         "text": describe(outcome, language),
     }

@@ -448,6 +448,27 @@ class PathwayRepository:
             result[participant.pathway_id].append((participant, organization))
         return result
 
+    def variant_editors(
+        self, shared_id: int, organization_ids: Iterable[int], *, other_than: int | None = None
+    ) -> dict[int, int]:
+        """Of ``organization_ids``, those that are editors of a local variant of
+        ``shared_id`` (other than ``other_than``): organisation → variant."""
+        ids = set(organization_ids)
+        if not ids:
+            return {}
+        query = (
+            select(orm.Participant.organization_id, orm.Pathway.id)
+            .join(orm.Pathway, orm.Pathway.id == orm.Participant.pathway_id)
+            .where(
+                orm.Pathway.variant_of_id == shared_id,
+                orm.Participant.organization_id.in_(ids),
+                orm.Participant.role == "editor",
+            )
+        )
+        if other_than is not None:
+            query = query.where(orm.Pathway.id != other_than)
+        return {row.organization_id: row.id for row in self.session.execute(query)}
+
     def participant(self, pathway_id: int, organization_id: int) -> orm.Participant | None:
         return self.session.get(orm.Participant, (pathway_id, organization_id))
 

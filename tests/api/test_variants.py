@@ -180,6 +180,13 @@ def test_two_variants_a_new_version_one_conflict_one_move_and_own_checklists(
     _rename(graph, "short-term-bed", expected_duration="P10D")
     _rename(graph, "gp-follow-up", name="Oppfølging hos fastlegen innen 14 dager")
     etag = _put_graph(world.hospital, pathway_id, graph, etag)
+    described = world.hospital.patch(
+        f"/pathways/{pathway_id}",
+        json={"target_group": "Eldre over 65 år med hoftebrudd"},
+        etag=etag,
+    )
+    assert described.status_code == 200, described.text
+    etag = described.headers["ETag"]
     _approve(world.hospital, pathway_id, etag)
     assert _approve(south, pathway_id, etag)["version"]["number"] == 2
 
@@ -198,7 +205,10 @@ def test_two_variants_a_new_version_one_conflict_one_move_and_own_checklists(
         "change": "changed",
         "status": "conflict",
         "conflict": "changed_on_both_sides",
-        "text": "Steget «short-term-bed» er endret både her og i den nye versjonen.",
+        "name": "Korttidsavdelingen på Nordvik sjukeheim",
+        "detail": "",
+        "text": "Steget «Korttidsavdelingen på Nordvik sjukeheim» er endret både her og i den nye"
+        " versjonen.",
     }
     south_read = south.get(f"/pathways/{plain_id}/variant").json()
     assert south_read["upstream"]["conflicts"] == 0
@@ -225,6 +235,10 @@ def test_two_variants_a_new_version_one_conflict_one_move_and_own_checklists(
     assert names["gp-follow-up"]["name"] == "Oppfølging hos fastlegen innen 14 dager"
     assert names["short-term-bed"]["expected_duration"] == "P10D"
     assert names["home-nursing-start"]["name"] == "Første besøk fra hjemmetjenesten i Sørvik"
+    # The description moved too where Sørvik kept the pin's; its own title stays.
+    moved_row = south.get(f"/pathways/{plain_id}").json()
+    assert moved_row["target_group"] == "Eldre over 65 år med hoftebrudd"
+    assert moved_row["title"] == "Hoftebrudd i Sørvik"
     history = south.get(f"/pathways/{plain_id}/history?limit=200").json()["items"]
     assert [entry["action"] for entry in history][:1] == ["variant.create"]
     assert history[-1]["action"] == "variant.rebase"
@@ -303,8 +317,11 @@ def test_what_a_variant_may_not_be(world: World, shared: tuple[Partnership, int,
     commenter = partnership.users.post(f"/pathways/{pathway_id}/variants", json={})
     assert commenter.status_code == 403, commenter.text
     # Pinned to a version that does not exist; unknown fields.
-    missing = world.municipality.post(f"/pathways/{pathway_id}/variants", json={"version": 9})
+    missing = world.municipality_b.post(f"/pathways/{pathway_id}/variants", json={"version": 9})
     assert missing.status_code == 404, missing.text
+    # A municipality lives by one variant of a pathway at a time.
+    second = world.municipality.post(f"/pathways/{pathway_id}/variants", json={})
+    assert second.status_code == 409, second.text
     unknown = world.municipality.post(f"/pathways/{pathway_id}/variants", json={"colour": "red"})
     assert unknown.status_code == 422, unknown.text
     # A pathway that is not a variant has no variant view; a move needs a newer version.
@@ -383,3 +400,38 @@ def test_a_borrowed_pathway_names_its_origin(
         f"/pathways/{pathway_id}/borrow", json={"partnership_id": partnership.id + 99}
     )
     assert outside.status_code == 422, outside.text
+
+
+def test_each_municipality_adopts_a_variant_for_itself(
+    world: World, shared: tuple[Partnership, int, str]
+) -> None:
+    """A variant for a group of municipalities, approved by one of them and the
+    hospital: only the one that approved it gets its checklists; the other keeps the
+    shared pathway's until it approves the variant too. Being added to a variant
+    switches nothing, and a municipality is an editor of one variant of a pathway."""
+    partnership, pathway_id, _ = shared
+    north, south = world.municipality, world.municipality_b
+    third = partnership.municipalities[2]
+    group = _variant(
+        north, pathway_id, organizations=[north.organization_id, south.organization_id]
+    )
+    variant_id = group["id"]
+    etag = group["etag"]
+    _approve(world.hospital, variant_id, etag)
+    assert _approve(north, variant_id, etag)["version"]["number"] == 1
+    assert {item["pathway_id"] for item in _feed(north)} == {variant_id}
+    # Sørvik takes part but has not adopted it: the shared pathway's, not the variant's.
+    assert {item["pathway_id"] for item in _feed(south)} == {pathway_id}
+    _approve(south, variant_id, etag)
+    assert {item["pathway_id"] for item in _feed(south)} == {variant_id}
+    # A third municipality added to the approved variant: still the shared pathway's.
+    etag = _etag(north, variant_id)
+    added = north.put(f"/pathways/{variant_id}/participants/{third.organization_id}", etag=etag)
+    assert added.status_code == 201, added.text
+    assert {item["pathway_id"] for item in _feed(third)} == {pathway_id}
+    # It cannot then make a variant of its own.
+    own = third.post(f"/pathways/{pathway_id}/variants", json={})
+    assert own.status_code == 409, own.text
+    # The secretariat lists the partnership's variants.
+    listed = partnership.secretariat.get(f"/pathways/{pathway_id}/variants")
+    assert [variant["id"] for variant in listed.json()] == [variant_id]
