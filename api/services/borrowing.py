@@ -55,12 +55,7 @@ def borrow_pathway(
     the latest) of ``pathway_id``, in ``partnership_id`` if named, with its origin."""
     client.require(Scope.EDIT, Bilingual("borrowing a pathway", "låne et forløp"))
     versions_visible(session, client=client, pathway_id=pathway_id)
-    repository = VersionRepository(session)
-    found = (
-        repository.get(pathway_id, version)
-        if version is not None
-        else repository.latest(pathway_id)
-    )
+    found = VersionRepository(session).get_or_latest(pathway_id, version)
     if found is None:
         wanted = f"approved version {version}" if version is not None else "approved version"
         wanted_nb = f"godkjent versjon {version}" if version is not None else "godkjent versjon"

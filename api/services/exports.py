@@ -100,12 +100,7 @@ def export_pathway(
         immutable = False
     else:
         versions_visible(session, client=client, pathway_id=pathway_id)
-        repository = VersionRepository(session)
-        found = (
-            repository.get(pathway_id, version)
-            if version is not None
-            else repository.latest(pathway_id)
-        )
+        found = VersionRepository(session).get_or_latest(pathway_id, version)
         if found is None:
             wanted = f"version {version}" if version is not None else "approved version"
             wanted_nb = f"versjon {version}" if version is not None else "godkjent versjon"

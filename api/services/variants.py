@@ -23,6 +23,7 @@ from api.errors import Conflict, Forbidden, NotFound, RuleViolation
 from api.services.auth import Client, Scope
 from api.services.editing import begin_edit, not_found, record_change, visible_pathway
 from api.services.pathways import PathwayView, view_of
+from api.services.versions import version_of
 from db import models as orm
 from db.repositories.pathways import PathwayRepository, info_of, rules_of
 from db.repositories.versions import VersionRepository
@@ -66,15 +67,7 @@ class VariantStatus:
 
 
 def _document(session: Session, pathway_id: int, number: int) -> Pathway:
-    version = VersionRepository(session).get(pathway_id, number)
-    if version is None:
-        raise NotFound(
-            Bilingual(
-                f"pathway {pathway_id} has no approved version {number}",
-                f"Forløp {pathway_id} har ingen godkjent versjon {number}.",
-            )
-        )
-    return read_stored_document(version.document)
+    return read_stored_document(version_of(session, pathway_id, number).document)
 
 
 def _editors(session: Session, pathway_id: int) -> list[tuple[orm.Participant, orm.Organization]]:

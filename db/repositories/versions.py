@@ -184,6 +184,10 @@ class VersionRepository:
             )
         )
 
+    def get_or_latest(self, pathway_id: int, number: int | None) -> orm.Version | None:
+        """Version ``number``, or the latest when it is None."""
+        return self.get(pathway_id, number) if number is not None else self.latest(pathway_id)
+
     def has_any(self, pathway_id: int) -> bool:
         """Whether the pathway has an approved version (without reading one)."""
         return (
