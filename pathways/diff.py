@@ -11,12 +11,13 @@ the checklist items inside it (matched by key).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 from pathways.document import document_dict, step_dict, transition_dict
 from pathways.model import Pathway
 
-__all__ = ["diff_pathways", "field_changes", "graph_changes"]
+__all__ = ["Mark", "diff_pathways", "field_changes", "graph_changes", "marked_union"]
 
 
 def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
@@ -138,3 +139,61 @@ def diff_pathways(before: Pathway, after: Pathway) -> dict[str, Any]:
             ],
         },
     }
+
+
+class Mark(StrEnum):
+    """How an element of a compared pathway differs from the other side."""
+
+    ADDED = "added"
+    CHANGED = "changed"
+    REMOVED = "removed"
+
+
+def marked_union(
+    before: Pathway, after: Pathway
+) -> tuple[Pathway, dict[str, Mark], dict[str, Mark]]:
+    """``after`` with what ``before`` had and ``after`` has not put back (after it, in
+    ``before``'s order), and the marks of steps and transitions added, changed and
+    removed: what a picture of the difference draws.
+
+    >>> from pathways.model import Level, PathwayInfo, Step, StepKind, Transition
+    >>> a = Step("a", "A", Level.MUNICIPALITY, StepKind.HOME)
+    >>> b = Step("b", "B", Level.HOSPITAL, StepKind.TREATMENT)
+    >>> c = Step("c", "C", Level.HOSPITAL, StepKind.TREATMENT)
+    >>> old = Pathway(PathwayInfo("x"), (a, b), (Transition("ab", "a", "b"),))
+    >>> new = Pathway(PathwayInfo("x"), (a, c), (Transition("ac", "a", "c"),))
+    >>> union, steps, transitions = marked_union(old, new)
+    >>> [step.key for step in union.steps]
+    ['a', 'c', 'b']
+    >>> {key: str(mark) for key, mark in steps.items()}
+    {'c': 'added', 'b': 'removed'}
+    >>> {key: str(mark) for key, mark in transitions.items()}
+    {'ac': 'added', 'ab': 'removed'}
+    """
+    old_steps = {step.key: step for step in before.steps}
+    old_transitions = {t.key: t for t in before.transitions}
+    new_steps = {step.key: step for step in after.steps}
+    new_transitions = {t.key: t for t in after.transitions}
+    step_marks: dict[str, Mark] = {}
+    for key, step in new_steps.items():
+        if key not in old_steps:
+            step_marks[key] = Mark.ADDED
+        elif old_steps[key] != step:
+            step_marks[key] = Mark.CHANGED
+    transition_marks: dict[str, Mark] = {}
+    for key, transition in new_transitions.items():
+        if key not in old_transitions:
+            transition_marks[key] = Mark.ADDED
+        elif old_transitions[key] != transition:
+            transition_marks[key] = Mark.CHANGED
+    gone_steps = [step for step in before.steps if step.key not in new_steps]
+    gone_transitions = [t for t in before.transitions if t.key not in new_transitions]
+    step_marks.update({step.key: Mark.REMOVED for step in gone_steps})
+    transition_marks.update({t.key: Mark.REMOVED for t in gone_transitions})
+    union = Pathway(
+        after.info,
+        (*after.steps, *gone_steps),
+        (*after.transitions, *gone_transitions),
+        after.rules,
+    )
+    return union, step_marks, transition_marks

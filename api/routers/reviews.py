@@ -254,35 +254,36 @@ def export(
     )
 
 
+_SIDE = r"^(draft|[1-9][0-9]{0,8})$"
+FromSide = Annotated[
+    str, Query(alias="from", pattern=_SIDE, description="A version number, or 'draft'")
+]
+ToSide = Annotated[
+    str, Query(pattern=_SIDE, description="A version number, or 'draft' (the default)")
+]
+Against = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        le=2_147_483_647,
+        description="Another pathway whose state `to` is (e.g. another municipality's "
+        "variant); default: this one",
+    ),
+]
+
+
+def _side(value: str) -> int | None:
+    return None if value == "draft" else int(value)
+
+
 @router.get("/pathways/{pathway_id}/diff", responses=problem_responses(401, 404, 422))
 def get_diff(
     pathway_id: IdPath,
     session: SessionDep,
     client: ClientDep,
-    from_: Annotated[
-        str,
-        Query(
-            alias="from",
-            pattern=r"^(draft|[1-9][0-9]{0,8})$",
-            description="A version number, or 'draft'",
-        ),
-    ],
-    to: Annotated[
-        str,
-        Query(
-            pattern=r"^(draft|[1-9][0-9]{0,8})$",
-            description="A version number, or 'draft' (the default)",
-        ),
-    ] = "draft",
-    against: Annotated[
-        int | None,
-        Query(
-            ge=1,
-            le=2_147_483_647,
-            description="Another pathway whose state `to` is (e.g. another municipality's "
-            "variant); default: this one",
-        ),
-    ] = None,
+    from_: FromSide,
+    to: ToSide = "draft",
+    against: Against = None,
 ) -> DiffRead:
     """What changed between two versions, or from a version to the draft; with
     `against`, from this pathway's `from` to the other pathway's `to` (two local
@@ -291,8 +292,43 @@ def get_diff(
         session,
         client=client,
         pathway_id=pathway_id,
-        from_version=None if from_ == "draft" else int(from_),
-        to_version=None if to == "draft" else int(to),
+        from_version=_side(from_),
+        to_version=_side(to),
         against=against,
     )
     return DiffRead.of(result)
+
+
+@router.get(
+    "/pathways/{pathway_id}/diff/picture",
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"image/svg+xml": {"schema": {"type": "string"}}},
+            "description": "The `to` side drawn as the exports draw it, with what the `from` "
+            "side had put back; steps and transitions marked added, changed or removed",
+        },
+        **problem_responses(401, 404, 422),
+    },
+)
+def get_diff_picture(
+    pathway_id: IdPath,
+    session: SessionDep,
+    client: ClientDep,
+    language: LanguageDep,
+    from_: FromSide,
+    to: ToSide = "draft",
+    against: Against = None,
+) -> Response:
+    """The same difference as `GET /pathways/{id}/diff`, as a picture (SVG) in the
+    language of `Accept-Language`."""
+    content = versions.diff_picture(
+        session,
+        client=client,
+        pathway_id=pathway_id,
+        from_version=_side(from_),
+        to_version=_side(to),
+        against=against,
+        language=language,
+    )
+    return Response(content, media_type="image/svg+xml")

@@ -17,9 +17,11 @@ from api.services.editing import versions_visible, visible_pathway
 from db import models as orm
 from db.repositories.pathways import PathwayRepository
 from db.repositories.versions import VersionRepository
-from pathways.diff import diff_pathways
+from pathways.diff import diff_pathways, marked_union
 from pathways.document import read_stored_document
 from pathways.errors import Bilingual
+from pathways.export import ExportContext, export
+from pathways.export.context import comparison
 from pathways.model import Pathway
 
 __all__ = [
@@ -126,6 +128,18 @@ def diff(
     ``against``, ``to_version`` is of that other pathway (two municipalities' variants
     side by side). Each side is visible as it is on its own: drafts to participants,
     versions to everyone."""
+    found, _, _ = _compared(session, client, pathway_id, from_version, to_version, against)
+    return found
+
+
+def _compared(
+    session: Session,
+    client: Client,
+    pathway_id: int,
+    from_version: int | None,
+    to_version: int | None,
+    against: int | None,
+) -> tuple[Diff, Pathway, Pathway]:
     before, from_number, from_revision = pathway_at(
         session, client=client, pathway_id=pathway_id, version=from_version
     )
@@ -134,4 +148,34 @@ def diff(
         session, client=client, pathway_id=other, version=to_version
     )
     changes = diff_pathways(before, after)
-    return Diff(from_number, from_revision, to_number, to_revision, changes, pathway_id, other)
+    found = Diff(from_number, from_revision, to_number, to_revision, changes, pathway_id, other)
+    return found, before, after
+
+
+def diff_picture(
+    session: Session,
+    *,
+    client: Client,
+    pathway_id: int,
+    from_version: int | None,
+    to_version: int | None,
+    against: int | None,
+    language: str,
+) -> bytes:
+    """The difference as a picture (SVG, as the exports draw pathways): the ``to`` side
+    with what the ``from`` side had and it has not put back, steps and transitions
+    marked added, changed or removed."""
+    found, before, after = _compared(session, client, pathway_id, from_version, to_version, against)
+    union, step_marks, transition_marks = marked_union(before, after)
+    context = ExportContext(
+        pathway_id=found.to_pathway,
+        status=comparison(
+            (found.from_pathway, found.from_version),
+            (found.to_pathway, found.to_version),
+            language,
+        ),
+        language=language,
+        step_marks={key: mark.value for key, mark in step_marks.items()},
+        transition_marks={key: mark.value for key, mark in transition_marks.items()},
+    )
+    return export(union, "svg", context=context)

@@ -7,7 +7,8 @@ pathway's id, its approval status, when the export was made) comes in an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from pathways.export._words import words
@@ -15,7 +16,15 @@ from pathways.findings import Finding
 from pathways.model import Level, Pathway
 from pathways.wording import status_text
 
-__all__ = ["DEFAULT_BASE_URL", "DEFAULT_CONTEXT", "Approval", "ExportContext", "Fact", "Origin"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "DEFAULT_CONTEXT",
+    "Approval",
+    "ExportContext",
+    "Fact",
+    "Origin",
+    "comparison",
+]
 
 DEFAULT_BASE_URL = "urn:hjem-til-hjem:fhir"
 """Base of the canonical URLs in FHIR exports when the context names none: a name, not an
@@ -98,6 +107,11 @@ class ExportContext:
     """The number of the approved version a ``"changed"`` draft was changed since."""
     origin: Origin | None = None
     """Where a borrowed pathway came from."""
+    step_marks: Mapping[str, str] = field(default_factory=dict)
+    """For a picture of a difference: steps ``added``, ``changed`` or ``removed``
+    (:func:`pathways.diff.marked_union`)."""
+    transition_marks: Mapping[str, str] = field(default_factory=dict)
+    """Likewise for transitions."""
 
     @property
     def is_approved(self) -> bool:
@@ -151,3 +165,20 @@ class ExportContext:
 
 
 DEFAULT_CONTEXT = ExportContext()
+
+
+def comparison(before: tuple[int, int | None], after: tuple[int, int | None], language: str) -> str:
+    """What a picture of a difference compares, each side a pathway and a version
+    (None: its draft), as the status line of that picture.
+
+    >>> comparison((3, 1), (3, None), "nb")
+    'Fra versjon 1 av forløp 3 til utkastet til forløp 3'
+    """
+    said = words(language)
+
+    def side(pathway: int, version: int | None) -> str:
+        if version is None:
+            return said["draft_of"].format(pathway=pathway)
+        return said["version_of"].format(version=version, pathway=pathway)
+
+    return said["diff_from_to"].format(before=side(*before), after=side(*after))

@@ -56,6 +56,8 @@ _STEP_STROKE = {Level.MUNICIPALITY: "#558b2f", Level.HOSPITAL: "#1565c0"}
 _EDGE = "#455a64"
 _HANDOVER = "#6a1b9a"
 _SEVERITY = {Severity.ERROR: "#c62828", Severity.WARNING: "#ef6c00"}
+_MARK = {"added": "#1a7f37", "changed": "#9a6700", "removed": "#8c959f"}
+"""Outline colours of what a picture of a difference marks (with a named badge)."""
 
 _STYLE = f"""
 .h2h text {{ font-family: {_FONT}; fill: #1b1b1b; }}
@@ -86,9 +88,10 @@ def _text_lines(
     return f'<text class="{css}" x="{x:.0f}" y="{y:.0f}" text-anchor="{anchor}">{spans}</text>'
 
 
-def _defs() -> str:
+def _defs(marks: Sequence[str] = ()) -> str:
     markers = {"arrow": _EDGE, "arrow-handover": _HANDOVER}
     markers.update({f"arrow-{severity.value}": colour for severity, colour in _SEVERITY.items()})
+    markers.update({f"arrow-{mark}": _MARK[mark] for mark in marks if mark != "changed"})
     parts = [
         f'<marker id="h2h-{name}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="11" '
         f'markerHeight="11" markerUnits="userSpaceOnUse" orient="auto-start-reverse">'
@@ -191,6 +194,18 @@ def _kind(step: Step, box: Box, y: float, lang: str) -> str:
     )
 
 
+def _badge(box: Box, mark: str, lang: str) -> str:
+    """A pill on a step's top edge naming how it differs (``Lagt til``)."""
+    text = words(lang)[f"mark_{mark}"]
+    width = _text_width(text, True) + 14
+    return (
+        f'<g class="change-badge"><rect x="{(box.x + 10):.0f}" y="{(box.y - 9):.0f}" '
+        f'width="{width:.0f}" height="16" rx="8" fill="{_MARK[mark]}"/>'
+        f'<text x="{(box.x + 17):.0f}" y="{(box.y + 3):.0f}" '
+        f'style="font-size:10px;font-weight:700;fill:#ffffff">{_esc(text)}</text></g>'
+    )
+
+
 def _step(
     step: Step,
     box: Box,
@@ -198,16 +213,21 @@ def _step(
     roles: Sequence[str],
     findings: Sequence[Finding],
     lang: str,
+    mark: str | None = None,
 ) -> str:
     severity = worst(findings)
     flagged = severity in (Severity.ERROR, Severity.WARNING)
-    if severity is not None and flagged:
+    if mark is not None:
+        stroke = _MARK[mark]
+    elif severity is not None and flagged:
         stroke = _SEVERITY[severity]
     else:
         stroke = _DEATH_STROKE if step.kind is StepKind.DEATH else _STEP_STROKE[step.level]
     css = f"step level-{step.level.value} kind-{step.kind.value}"
     if severity is not None and flagged:
         css += f" finding-{severity.value}"
+    if mark is not None:
+        css += f" change-{mark}"
     tooltip = step.name + (f" ({step.responsible})" if step.responsible else "")
     if step.description:
         tooltip += "\n" + step.description
@@ -215,7 +235,7 @@ def _step(
     parts = [
         f'<g id="step-{_esc(step.key)}" class="{css}" data-step="{_esc(step.key)}">',
         f"<title>{_esc(tooltip)}</title>",
-        _shape(step, box, stroke, 3 if flagged else 1.5),
+        _shape(step, box, stroke, 3 if flagged or mark else 1.5),
         _kind(step, box, top, lang),
         _text_lines(names, box.cx, box.y + _NAME_TOP, "name", _NAME_LINE, "middle"),
     ]
@@ -224,6 +244,8 @@ def _step(
         parts.append(_text_lines(roles, box.cx, first, "role", _ROLE_LINE, "middle"))
     if severity is not None and flagged:
         parts.append(_marker(box.right - 2, box.y - 4, severity, findings, lang))
+    if mark is not None:
+        parts.append(_badge(box, mark, lang))
     parts.append("</g>")
     return "".join(parts)
 
@@ -285,10 +307,20 @@ def _label_size(lines: Sequence[tuple[str, str]], flagged: bool) -> tuple[float,
     return width + (_MARKER_ROOM + 4 if flagged else 0.0), len(lines) * _LINE_HEIGHT + 6
 
 
-def _edge_label(lines: Sequence[tuple[str, str]], box: Box, cross: bool, flagged: bool) -> str:
+def _edge_label(
+    lines: Sequence[tuple[str, str]],
+    box: Box,
+    cross: bool,
+    flagged: bool,
+    marked: str | None = None,
+) -> str:
+    """The label's box and lines; ``marked``: the colour of its outline in a picture of
+    a difference."""
     width = box.width - (_MARKER_ROOM + 4 if flagged else 0.0)
     x = box.x + width / 2
     border = f' stroke="{_HANDOVER}" stroke-width="0.8"' if cross else ""
+    if marked is not None:
+        border = f' stroke="{marked}" stroke-width="2"'
     spans = "".join(
         f'<tspan x="{x:.0f}" y="{(box.y + 13 + index * _LINE_HEIGHT):.0f}"'
         + (f' class="{css}"' if css else "")
@@ -308,21 +340,26 @@ def _transition(
     picture: Picture,
     findings: Sequence[Finding],
     lang: str,
+    mark: str | None = None,
 ) -> str:
     places = picture.layout
     cross = pathway.is_cross_level(transition)
     severity = worst(findings)
     flagged = severity is not None and severity in _SEVERITY
-    if severity is not None and flagged:
+    if mark in ("added", "removed"):
+        colour, marker, width = _MARK[mark], f"arrow-{mark}", 2.5
+    elif severity is not None and flagged:
         colour, marker, width = _SEVERITY[severity], f"arrow-{severity.value}", 2.5
     elif cross:
         colour, marker, width = _HANDOVER, "arrow-handover", 2.2
     else:
         colour, marker, width = _EDGE, "arrow", 1.5
-    dash = ' stroke-dasharray="7 4"' if cross else ""
+    dash = ' stroke-dasharray="7 4"' if cross or mark == "removed" else ""
     css = "transition handover" if cross else "transition"
     if severity is not None and flagged:
         css += f" finding-{severity.value}"
+    if mark is not None:
+        css += f" change-{mark}"
     title = f"{pathway.step(transition.source).name} → {pathway.step(transition.target).name}"
     if transition.label:
         title += f": {transition.label}"
@@ -338,7 +375,7 @@ def _transition(
     lines = picture.label_lines.get(transition.key)
     box = places.labels.get(transition.key)
     if lines and box is not None:
-        parts.append(_edge_label(lines, box, cross, flagged))
+        parts.append(_edge_label(lines, box, cross, flagged, _MARK.get(mark or "")))
         if severity is not None and flagged:
             parts.append(_marker(box.right - _MARKER_ROOM / 2, box.y + 9, severity, findings, lang))
     elif severity is not None and flagged:
@@ -348,7 +385,8 @@ def _transition(
     return "".join(parts)
 
 
-def _legend(y: float, lang: str) -> str:
+def _legend(y: float, lang: str, marks: Sequence[str] = ()) -> str:
+    """What the lines and outlines mean; ``marks``: the kinds of difference shown."""
     said = words(lang)
     texts = (said["legend_transition"], said["legend_handover"], said["error"], said["warning"])
     x = 16.0
@@ -368,6 +406,13 @@ def _legend(y: float, lang: str) -> str:
         parts.append(
             f'<rect x="{x:.0f}" y="4" width="30" height="20" rx="4" fill="#fff" '
             f'stroke="{_SEVERITY[severity]}" stroke-width="3"/>'
+            f'<text x="{(x + 38):.0f}" y="18">{_esc(text)}</text>'
+        )
+        x += 50 + len(text) * 6.5
+    for mark in marks:
+        text = said[f"mark_{mark}"]
+        parts.append(
+            f'<rect x="{x:.0f}" y="6" width="30" height="16" rx="8" fill="{_MARK[mark]}"/>'
             f'<text x="{(x + 38):.0f}" y="18">{_esc(text)}</text>'
         )
         x += 50 + len(text) * 6.5
@@ -478,12 +523,14 @@ def svg_picture(
         for level in LEVELS
         for box in [places.lanes[level.value]]
     }
+    shown = {*context.step_marks.values(), *context.transition_marks.values()}
+    marks = [mark for mark in ("added", "changed", "removed") if mark in shown]
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="h2h" width="{width:.0f}" '
         f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
         f'aria-labelledby="h2h-picture-title">',
         f'<title id="h2h-picture-title">{_esc(pathway.info.title)}</title>',
-        _defs(),
+        _defs(marks),
         f'<rect width="{width:.0f}" height="{height:.0f}" fill="#ffffff"/>',
         _text_lines([pathway.info.title], 16, 28, "title", 0, "start"),
         _text_lines([_subtitle(context, lang)], 16, 48, "subtitle", 0, "start"),
@@ -491,7 +538,14 @@ def svg_picture(
     parts.append('<g id="h2h-art" class="h2h">')
     parts += [_lane(level, lanes[level], lang) for level in LEVELS]
     parts += [
-        _transition(pathway, transition, picture, transition_findings.get(transition.key, ()), lang)
+        _transition(
+            pathway,
+            transition,
+            picture,
+            transition_findings.get(transition.key, ()),
+            lang,
+            context.transition_marks.get(transition.key),
+        )
         for transition in pathway.transitions
     ]
     parts += [
@@ -502,11 +556,12 @@ def svg_picture(
             picture.roles[step.key],
             step_findings.get(step.key, ()),
             lang,
+            context.step_marks.get(step.key),
         )
         for step in pathway.steps
     ]
     parts.append("</g>")
-    parts.append(_legend(places.height + 8, lang))
+    parts.append(_legend(places.height + 8, lang, marks))
     parts.append("</svg>")
     return "\n".join(parts)
 

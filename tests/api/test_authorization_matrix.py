@@ -220,6 +220,11 @@ CASES: dict[tuple[str, str], tuple[Case, ...]] = {
         Case(Kind.DRAFT, "from=draft&to=1", needs_version=True),
         Case(Kind.APPROVED, "from=1&to=1", needs_version=True),
     ),
+    ("GET", "/pathways/{pathway_id}/diff/picture"): (
+        Case(Kind.DRAFT, "from=draft"),
+        Case(Kind.DRAFT, "from=draft&to=1", needs_version=True),
+        Case(Kind.APPROVED, "from=1&to=1", needs_version=True),
+    ),
     ("GET", "/pathways/{pathway_id}/handovers"): (
         Case(Kind.APPROVED, needs_version=True),
         Case(Kind.APPROVED, "version=1", needs_version=True),

@@ -268,6 +268,25 @@ def test_two_variants_a_new_version_one_conflict_one_move_and_own_checklists(
         f"/pathways/{kad_id}/diff", params={"from": "1", "against": pathway_id, "to": "2"}
     )
     assert with_shared.status_code == 200, with_shared.text
+    # The same, as a picture: Sørvik's draft with Nordvik's KAD step put back, marked.
+    picture = world.hospital.get(
+        f"/pathways/{kad_id}/diff/picture",
+        params={"from": "draft", "against": plain_id},
+        headers={"Accept-Language": "nb"},
+    )
+    assert picture.status_code == 200, picture.text
+    assert picture.headers["Content-Type"].startswith("image/svg+xml")
+    svg = picture.text
+    assert 'id="step-kad" class="step level-municipality kind-treatment change-removed"' in svg
+    assert "change-changed" in svg
+    assert f"Fra utkastet til forløp {kad_id} til utkastet til forløp {plain_id}" in svg
+    assert ">Fjernet<" in svg
+    assert (
+        north.get(
+            f"/pathways/{kad_id}/diff/picture", params={"from": "draft", "against": plain_id}
+        ).status_code
+        == 404
+    )
 
 
 def test_a_variant_cannot_widen_a_deadline_the_partnership_sets(
