@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -22,13 +23,21 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from db.types import JSONDocument, UTCDateTime, utcnow
 
 __all__ = [
     "Approval",
     "Base",
+    "Comment",
     "Decision",
+    "Delivery",
+    "DeliveryAttempt",
+    "Event",
+    "EventRecipient",
+    "Hearing",
+    "HearingInvitee",
     "HistoryEntry",
     "Organization",
     "Participant",
@@ -40,6 +49,7 @@ __all__ = [
     "Transition",
     "Version",
     "VersionParticipant",
+    "Webhook",
 ]
 
 NAMING_CONVENTION = {
@@ -54,6 +64,9 @@ LEVELS = "'hospital', 'municipality'"
 KINDS = "'care_provider', 'secretariat', 'user_representatives'"
 ROLES = "'editor', 'commenter', 'secretariat'"
 POLICIES = "'one_per_level', 'every_participant', 'decision'"
+ANCHORS = "'pathway', 'step', 'transition', 'handover', 'checklist_item'"
+ANSWERS = "'agree', 'agree_with_remarks', 'disagree'"
+DELIVERY_STATES = "'pending', 'delivered', 'failed'"
 
 
 class Base(DeclarativeBase):
@@ -116,6 +129,9 @@ class Partnership(Base):
     approval_policy: Mapped[str] = mapped_column(String(20))
     decision_body: Mapped[str] = mapped_column(String(300), default="")
     """Who decides under the ``decision`` policy, e.g. "Strategisk samarbeidsutvalg"."""
+    hearing_required: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    """The approval policy also needs a closed hearing round on the pathway since its
+    latest version, with every disagreement in it answered."""
     revision: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -353,3 +369,191 @@ class VersionParticipant(Base):
     """The order in which they had joined."""
     name: Mapped[str] = mapped_column(String(300))
     level: Mapped[str] = mapped_column(String(20))
+
+
+class Comment(Base):
+    """A comment on one element of a revision of a pathway, or a reply in its thread.
+
+    A thread's first comment holds the anchor and the element as it was on that
+    revision (``element``), so that a later change or removal of it can be shown; replies
+    name the thread. Whether the thread is resolved, and its ETag, live on the first one.
+    """
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        CheckConstraint(f"anchor_kind IN ({ANCHORS})", name="anchor_kind"),
+        Index("ix_comments_pathway_id_id", "pathway_id", "id"),
+        Index("ix_comments_thread_id", "thread_id"),
+        Index("ix_comments_hearing_id", "hearing_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathways.id", ondelete="CASCADE"))
+    thread_id: Mapped[int | None] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    """None for a thread's first comment; else that comment's id."""
+    hearing_id: Mapped[int | None] = mapped_column(ForeignKey("hearings.id", ondelete="SET NULL"))
+    """The hearing round whose answer it came with, if any."""
+    anchor_kind: Mapped[str] = mapped_column(String(20))
+    anchor_key: Mapped[str] = mapped_column(String(200), default="")
+    """The step or transition key; for a checklist item, ``transition/item``."""
+    revision: Mapped[int] = mapped_column(Integer)
+    element: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
+    """The anchored element as it was on ``revision`` (the native document's form)."""
+    text: Mapped[str] = mapped_column(Text)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    organization_name: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))
+    """The author's role on the pathway then, or ``invitee`` for one heard in a round."""
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("tokens.id"))
+    token_name: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    thread_revision: Mapped[int] = mapped_column(Integer, default=1)
+    """A thread's ETag: up by one with each reply, resolution or reopening."""
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(300))
+
+
+class Hearing(Base):
+    """A hearing round (høring) on one revision of a pathway: the document heard, its
+    deadline, and whether it is closed. Its invitees and their answers are
+    :class:`HearingInvitee` rows."""
+
+    __tablename__ = "hearings"
+    __table_args__ = (Index("ix_hearings_pathway_id_id", "pathway_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pathway_id: Mapped[int] = mapped_column(ForeignKey("pathways.id", ondelete="CASCADE"))
+    revision: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    document: Mapped[str] = mapped_column(Text)
+    """The canonical native document of the revision heard (``dump_document``)."""
+    deadline: Mapped[date] = mapped_column(Date)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opened_by_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    opened_by: Mapped[str] = mapped_column(String(300))
+    token_name: Mapped[str] = mapped_column(String(300))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by: Mapped[str | None] = mapped_column(String(300))
+    etag_revision: Mapped[int] = mapped_column(Integer, default=1)
+    """The round's ETag: up by one with each answer, reply or closing."""
+
+
+class HearingInvitee(Base):
+    """An organisation invited to a hearing round, and its one answer."""
+
+    __tablename__ = "hearing_invitees"
+    __table_args__ = (
+        CheckConstraint(f"position IN ({ANSWERS})", name="position"),
+        Index("ix_hearing_invitees_organization_id", "organization_id"),
+    )
+
+    hearing_id: Mapped[int] = mapped_column(
+        ForeignKey("hearings.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+    position_in_list: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300))
+    position: Mapped[str | None] = mapped_column(String(20))
+    """None until it answers: agree, agree_with_remarks or disagree."""
+    text: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by: Mapped[str | None] = mapped_column(String(300))
+    """The token that answered."""
+    reply: Mapped[str | None] = mapped_column(Text)
+    """How the working group answered a disagreement (or remarks)."""
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    replied_by: Mapped[str | None] = mapped_column(String(300))
+
+
+class Webhook(Base):
+    """Where an organisation wants its events delivered, signed with its secret
+    (Standard Webhooks)."""
+
+    __tablename__ = "webhooks"
+    __table_args__ = (Index("ix_webhooks_organization_id", "organization_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    url: Mapped[str] = mapped_column(String(2000))
+    events: Mapped[list[str]] = mapped_column(JSONDocument)
+    """The event types it receives (``pathways.events.EventType``)."""
+    description: Mapped[str] = mapped_column(String(300), default="")
+    secret: Mapped[str] = mapped_column(String(100))
+    """``whsec_`` and the base64 key: kept, since every delivery is signed with it."""
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Event(Base):
+    """Something that happened that organisations may want to learn: written in the
+    transaction of the change itself (the outbox), with its recipients."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    """The feed's cursor."""
+    event_id: Mapped[str] = mapped_column(String(40), unique=True)
+    """``evt_`` and a random part: the ``webhook-id`` of every delivery of it."""
+    type: Mapped[str] = mapped_column(String(40))
+    pathway_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pathways.id", ondelete="SET NULL"), index=True
+    )
+    data: Mapped[dict[str, Any]] = mapped_column(JSONDocument)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    """Set for events that must happen once (a review falling due)."""
+
+
+class EventRecipient(Base):
+    """An organisation an event concerns: its feed shows the event."""
+
+    __tablename__ = "event_recipients"
+    __table_args__ = (Index("ix_event_recipients_organization_id", "organization_id", "event_id"),)
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), primary_key=True)
+
+
+class Delivery(Base):
+    """One event to one webhook: pending until the receiver answers 2xx, retried with
+    backoff, failed after the last attempt. The outbox the delivery worker reads."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({DELIVERY_STATES})", name="status"),
+        Index("ix_webhook_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_webhook_deliveries_webhook_id_id", "webhook_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """A worker is delivering it until then; after, another may take it."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DeliveryAttempt(Base):
+    """One try of a delivery: the delivery log."""
+
+    __tablename__ = "webhook_attempts"
+    __table_args__ = (Index("ix_webhook_attempts_delivery_id", "delivery_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_deliveries.id", ondelete="CASCADE")
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    """The receiver's answer; None when there was none (refused, timed out)."""
+    error: Mapped[str] = mapped_column(String(500), default="")
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, select, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
@@ -1038,5 +1038,62 @@ def test_variants_migration_keeps_pathways_and_makes_none_a_variant(
         with database.reader() as session:
             titles = session.scalars(text("SELECT title FROM pathways ORDER BY id")).all()
         assert titles == ["Hoftebrudd", "KOLS"]
+    finally:
+        database.dispose()
+
+
+BEFORE_HEARINGS = "b7c2d9e4f1a3"
+
+
+def test_hearings_migration_keeps_each_partnerships_policy_without_a_hearing(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Up from the revision before it: each partnership keeps its approval policy and
+    requires no hearing (so no pathway's approval changes); the new tables start empty;
+    down again the column and the tables go and the partnerships stay."""
+    url = _own_database(tmp_path, database_url, "hearings")
+    upgrade(url, BEFORE_HEARINGS)
+    database = Database.connect(url, pool_size=1)
+    try:
+        with database.writer() as session, session.begin():
+            for number, name, policy in (
+                (1, "Vest", "decision"),
+                (2, "Nord", "one_per_level"),
+            ):
+                session.execute(
+                    text(
+                        "INSERT INTO partnerships (id, name, rules, approval_policy,"
+                        " decision_body, revision, created_at, updated_at) VALUES"
+                        " (:id, :name, '{}', :policy, '', 4, CURRENT_TIMESTAMP,"
+                        " CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": number, "name": name, "policy": policy},
+                )
+        database.dispose()
+        upgrade(url)
+        with database.reader() as session:
+            rows = session.execute(
+                select(
+                    orm.Partnership.name,
+                    orm.Partnership.approval_policy,
+                    orm.Partnership.revision,
+                    orm.Partnership.hearing_required,
+                ).order_by(orm.Partnership.id)
+            ).all()
+            assert session.scalar(select(func.count()).select_from(orm.Comment)) == 0
+            assert session.scalar(select(func.count()).select_from(orm.Event)) == 0
+        assert [tuple(row) for row in rows] == [
+            ("Vest", "decision", 4, False),
+            ("Nord", "one_per_level", 4, False),
+        ]
+        database.dispose()
+        downgrade(url, BEFORE_HEARINGS)
+        tables = set(inspect(database.engine).get_table_names())
+        assert not {"comments", "hearings", "webhooks", "events", "webhook_deliveries"} & tables
+        columns = {c["name"] for c in inspect(database.engine).get_columns("partnerships")}
+        assert "hearing_required" not in columns
+        with database.reader() as session:
+            names = session.scalars(text("SELECT name FROM partnerships ORDER BY id")).all()
+        assert names == ["Vest", "Nord"]
     finally:
         database.dispose()

@@ -1,0 +1,94 @@
+"""The event log: what happened, whom it concerns, and the deliveries it owes (the
+outbox), written in the transaction of the change that caused it."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from db import models as orm
+from db.types import utcnow
+
+__all__ = ["EventRepository", "new_event_id"]
+
+
+def new_event_id() -> str:
+    """``evt_`` and 24 random URL-safe characters: the id receivers deduplicate by."""
+    return "evt_" + secrets.token_urlsafe(18)
+
+
+class EventRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def has(self, dedupe_key: str) -> bool:
+        found = self.session.scalar(select(orm.Event.id).where(orm.Event.dedupe_key == dedupe_key))
+        return found is not None
+
+    def add(
+        self,
+        *,
+        type: str,
+        pathway_id: int | None,
+        data: dict[str, Any],
+        recipients: Iterable[int],
+        dedupe_key: str | None = None,
+    ) -> orm.Event:
+        """An event for ``recipients`` (organisation ids), with a pending delivery to each
+        of their active webhooks that subscribes to its type."""
+        event = orm.Event(
+            event_id=new_event_id(),
+            type=type,
+            pathway_id=pathway_id,
+            data=data,
+            created_at=utcnow(),
+            dedupe_key=dedupe_key,
+        )
+        self.session.add(event)
+        self.session.flush()
+        audience = sorted(set(recipients))
+        if audience:
+            self.session.execute(
+                insert(orm.EventRecipient),
+                [{"event_id": event.id, "organization_id": o} for o in audience],
+            )
+            hooks = self.session.scalars(
+                select(orm.Webhook).where(
+                    orm.Webhook.organization_id.in_(audience), orm.Webhook.active.is_(True)
+                )
+            )
+            due = [hook.id for hook in hooks if type in hook.events]
+            if due:
+                self.session.execute(
+                    insert(orm.Delivery),
+                    [
+                        {
+                            "webhook_id": hook_id,
+                            "event_id": event.id,
+                            "status": "pending",
+                            "attempts": 0,
+                            "next_attempt_at": event.created_at,
+                            "created_at": event.created_at,
+                        }
+                        for hook_id in sorted(due)
+                    ],
+                )
+        return event
+
+    def feed(
+        self, organization_id: int, *, after: int, limit: int, types: Sequence[str] = ()
+    ) -> list[orm.Event]:
+        """The organisation's events after cursor ``after`` (an event's ``id``), oldest
+        first, at most ``limit``; only of ``types`` if any are named."""
+        query = (
+            select(orm.Event)
+            .join(orm.EventRecipient, orm.EventRecipient.event_id == orm.Event.id)
+            .where(orm.EventRecipient.organization_id == organization_id, orm.Event.id > after)
+        )
+        if types:
+            query = query.where(orm.Event.type.in_(types))
+        return list(self.session.scalars(query.order_by(orm.Event.id).limit(limit)))
