@@ -12,6 +12,9 @@ and any change to the pathway voids the approvals of the revision before it.
 - ``decision``: at least one editor of each level approved it, and the secretariat
   recorded the decision of the named body (e.g. the strategisk samarbeidsutvalg).
 
+A partnership may also require a hearing: then no policy is met until the pathway has
+had a clean hearing round (``pathways.hearings``) since its latest version.
+
 >>> H, K = Level.HOSPITAL, Level.MUNICIPALITY
 >>> editors = {"hf": H, "a": K, "b": K, "c": K}
 >>> approval_state(ApprovalPolicy.EVERY_PARTICIPANT, editors, {"hf", "a", "b"}).met
@@ -62,6 +65,8 @@ class ApprovalState(Generic[K]):
     ``every_participant`` each of them blocks approval; otherwise they may still adopt it."""
     decision_missing: bool
     """The policy needs a recorded decision and there is none for this revision."""
+    hearing_missing: bool = False
+    """The partnership approves only after a clean hearing round, and there is none."""
 
 
 def approval_state(
@@ -70,16 +75,18 @@ def approval_state(
     approved: Collection[K],
     *,
     decided: bool = False,
+    heard: bool = True,
 ) -> ApprovalState[K]:
     """The state of one revision: ``editors`` maps each editor organisation to its level,
     ``approved`` holds the organisations that approved the revision (others are ignored),
-    ``decided`` says whether the secretariat recorded a decision on it."""
+    ``decided`` says whether the secretariat recorded a decision on it, ``heard`` whether
+    a hearing the partnership requires has been held (True where none is required)."""
     counted = [key for key in editors if key in approved]
     levels = {editors[key] for key in counted}
     missing = tuple(level for level in Level if level not in levels)
     pending = tuple(key for key in editors if key not in approved)
     decision_missing = policy.needs_decision and not decided
-    met = not missing and not decision_missing
+    met = not missing and not decision_missing and heard
     if policy is ApprovalPolicy.EVERY_PARTICIPANT:
         met = met and not pending
-    return ApprovalState(policy, met, missing, pending, decision_missing)
+    return ApprovalState(policy, met, missing, pending, decision_missing, not heard)

@@ -7,9 +7,11 @@ GPs are municipal), or have a kind without a level: a partnership's ``secretaria
 Each participant of a pathway has a role:
 
 - ``editor``: a care provider of either level, with exactly the same rights whatever
-  its level: it changes every part of the draft, adds participants and approves;
-- ``commenter``: reads the draft (user representatives, observers);
-- ``secretariat``: reads the draft, records decisions, manages membership (adds
+  its level: it changes every part of the draft, adds participants, comments, holds
+  hearing rounds and approves;
+- ``commenter``: reads the draft and comments on it (user representatives, observers);
+- ``secretariat``: reads the draft, comments, holds hearing rounds, records decisions,
+  manages membership (adds
   participants, removes them, changes their roles) and takes the pathway out of its
   partnership. It comes with the partnership: the secretariat members of a pathway's
   partnership (organisations of kind ``secretariat``) hold it, and no one else; it is
@@ -74,6 +76,8 @@ class Act(StrEnum):
     MANAGE_MEMBERS = "removing another participant or changing its role"
     RECORD_DECISION = "recording a decision"
     LEAVE_PARTNERSHIP = "taking the pathway out of its partnership"
+    COMMENT = "commenting on the draft"
+    HOLD_HEARING = "holding a hearing round"
 
     @property
     def said(self) -> Bilingual:
@@ -91,6 +95,8 @@ _ACTS_NB: Mapping[Act, str] = MappingProxyType(
         Act.MANAGE_MEMBERS: "fjerne en annen deltaker eller endre rollen dens",
         Act.RECORD_DECISION: "registrere et vedtak",
         Act.LEAVE_PARTNERSHIP: "ta forløpet ut av helsefellesskapet",
+        Act.COMMENT: "kommentere utkastet",
+        Act.HOLD_HEARING: "sende forløpet på høring og følge opp høringen",
     }
 )
 
@@ -98,9 +104,17 @@ _ACTS_NB: Mapping[Act, str] = MappingProxyType(
 _ALLOWED: Mapping[Role, frozenset[Act]] = MappingProxyType(
     {
         Role.EDITOR: frozenset(
-            {Act.READ_DRAFT, Act.EDIT, Act.APPROVE, Act.ADD_PARTICIPANT, Act.LEAVE}
+            {
+                Act.READ_DRAFT,
+                Act.EDIT,
+                Act.APPROVE,
+                Act.ADD_PARTICIPANT,
+                Act.LEAVE,
+                Act.COMMENT,
+                Act.HOLD_HEARING,
+            }
         ),
-        Role.COMMENTER: frozenset({Act.READ_DRAFT, Act.LEAVE}),
+        Role.COMMENTER: frozenset({Act.READ_DRAFT, Act.LEAVE, Act.COMMENT}),
         Role.SECRETARIAT: frozenset(
             {
                 Act.READ_DRAFT,
@@ -109,6 +123,8 @@ _ALLOWED: Mapping[Role, frozenset[Act]] = MappingProxyType(
                 Act.MANAGE_MEMBERS,
                 Act.RECORD_DECISION,
                 Act.LEAVE_PARTNERSHIP,
+                Act.COMMENT,
+                Act.HOLD_HEARING,
             }
         ),
     }

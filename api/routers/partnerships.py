@@ -44,6 +44,7 @@ def create_partnership(
         rules=body.rules.to_model(),
         approval_policy=body.approval_policy,
         decision_body=body.decision_body,
+        hearing_required=body.hearing_required,
     )
     response.headers["Location"] = f"/partnerships/{view.row.id}"
     return _read(view, response)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from api.schemas.catalogue import OrganizationRef
 from api.schemas.common import Input, PartialInput
@@ -37,6 +37,10 @@ _POLICY = (
     "organisation approves; decision: an editor of each level approves and the secretariat "
     "records the decision of the deciding body"
 )
+_HEARING = (
+    "Whether a pathway is approved only after a hearing round: closed, on a revision "
+    "after its latest version, no round open, and every disagreement in it replied to"
+)
 
 
 class PartnershipCreate(Input):
@@ -49,6 +53,7 @@ class PartnershipCreate(Input):
         default="",
         description="Who decides under the decision policy, e.g. 'Strategisk samarbeidsutvalg'",
     )
+    hearing_required: StrictBool = Field(default=False, description=_HEARING)
 
 
 class PartnershipUpdate(PartialInput):
@@ -56,6 +61,7 @@ class PartnershipUpdate(PartialInput):
     rules: RulesDoc | None = Field(default=None, description=_RULES)
     approval_policy: ApprovalPolicy | None = Field(default=None, description=_POLICY)
     decision_body: Line | None = None
+    hearing_required: StrictBool | None = Field(default=None, description=_HEARING)
 
     def changes(self) -> dict[str, Any]:
         values = super().changes()
@@ -94,6 +100,7 @@ class PartnershipRead(BaseModel):
     rules: RulesDoc = Field(description=_RULES)
     approval_policy: ApprovalPolicy
     decision_body: str
+    hearing_required: bool = Field(description=_HEARING)
     members: list[MemberRead] = Field(description="In the order they joined")
     revision: int
     etag: str = Field(description="The strong ETag to send as If-Match when changing it")
@@ -109,6 +116,7 @@ class PartnershipRead(BaseModel):
             rules=RulesDoc.of(view.agreement),
             approval_policy=ApprovalPolicy(row.approval_policy),
             decision_body=row.decision_body,
+            hearing_required=row.hearing_required,
             members=[MemberRead.of(m, o) for m, o in view.members],
             revision=row.revision,
             etag=etag(row.revision),

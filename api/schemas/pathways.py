@@ -187,6 +187,10 @@ class ApprovalStatusRead(BaseModel):
     )
     decision_required: bool = Field(description="The policy needs a recorded decision")
     decision: DecisionRead | None = Field(description="The decision on the current revision")
+    hearing_missing: bool = Field(
+        description="The partnership approves after a hearing round (closed, since the latest "
+        "version, every disagreement replied to), and there is none yet"
+    )
 
     @classmethod
     def of(cls, view: PathwayView) -> ApprovalStatusRead:
@@ -199,6 +203,7 @@ class ApprovalStatusRead(BaseModel):
             pending=[OrganizationRef(id=i, name=names[i]) for i in state.pending],
             decision_required=state.policy.needs_decision,
             decision=DecisionRead.of(view.decision) if view.decision else None,
+            hearing_missing=state.hearing_missing,
         )
 
 

@@ -132,6 +132,10 @@ class PolicyState(BaseModel):
     missing_levels: list[Level] = Field(description="Levels no editor of which has approved")
     pending: list[int] = Field(description="Editor organisations yet to approve this revision")
     decision_missing: bool = Field(description="The policy needs a decision not yet recorded")
+    hearing_missing: bool = Field(
+        description="The partnership approves after a hearing round: closed, since the latest "
+        "version, every disagreement replied to; there is none yet"
+    )
 
     @classmethod
     def of(cls, state: ApprovalState[int]) -> PolicyState:
@@ -141,6 +145,7 @@ class PolicyState(BaseModel):
             missing_levels=list(state.missing_levels),
             pending=list(state.pending),
             decision_missing=state.decision_missing,
+            hearing_missing=state.hearing_missing,
         )
 
 

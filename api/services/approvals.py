@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 from api.errors import Conflict, RuleViolation
 from api.services.auth import Client
 from api.services.editing import begin_edit, record_event
+from api.services.hearings import hearing_problem
+from api.services.notifications import notify, pathway_audience
 from db import models as orm
 from db.repositories.pathways import PathwayRepository
 from db.repositories.versions import VersionRepository
@@ -27,6 +29,7 @@ from pathways.approval import ApprovalPolicy, ApprovalState, approval_state
 from pathways.checklists import handover_transitions
 from pathways.document import dump_document
 from pathways.errors import Bilingual
+from pathways.events import EventType
 from pathways.findings import Severity
 from pathways.gaps import find_gaps
 from pathways.model import Level, Pathway
@@ -100,12 +103,15 @@ def state_of(
     participants: Sequence[tuple[orm.Participant, orm.Organization]],
     approvals: Sequence[orm.Approval],
     decision: orm.Decision | None,
+    *,
+    heard: bool = True,
 ) -> ApprovalState[int]:
     return approval_state(
         policy,
         editors_of(participants),
         {a.organization_id for a in approvals},
         decided=decision is not None,
+        heard=heard,
     )
 
 
@@ -162,6 +168,16 @@ def _check_no_errors(pathway: Pathway, revision: int, language: str) -> None:
         )
 
 
+def _check_heard(session: Session, row: orm.Pathway) -> None:
+    """409 while a hearing the partnership requires has not been held (cleanly)."""
+    partnership = session.get(orm.Partnership, row.partnership_id) if row.partnership_id else None
+    if partnership is None or not partnership.hearing_required:
+        return
+    problem = hearing_problem(session, row)
+    if problem is not None:
+        raise Conflict(problem)
+
+
 def _complete(
     session: Session,
     *,
@@ -212,7 +228,45 @@ def _complete(
         summary=f"Version {version.number} {adopted} (revision {row.revision})",
         changes={"version": version.number, "revision": row.revision, "policy": policy.value},
     )
+    _announce(session, row=row, version=version)
     return state, version
+
+
+def _announce(session: Session, *, row: orm.Pathway, version: orm.Version) -> None:
+    """Tell the pathway's participants (and secretariat) of the new version, and those of
+    each of its local variants that their shared pathway moved on."""
+    data = {
+        "pathway_id": row.id,
+        "title": version.title,
+        "version": version.number,
+        "revision": version.revision,
+        "partnership_id": version.partnership_id,
+        "approval_policy": version.approval_policy,
+        "review_due": version.review_due.isoformat() if version.review_due else None,
+        "document": f"/pathways/{row.id}/versions/{version.number}",
+    }
+    notify(
+        session,
+        EventType.VERSION_APPROVED,
+        pathway_id=row.id,
+        data=data,
+        recipients=pathway_audience(session, row),
+    )
+    for variant in PathwayRepository(session).variants_of(row.id):
+        notify(
+            session,
+            EventType.VARIANT_UPSTREAM_CHANGED,
+            pathway_id=variant.id,
+            data={
+                "pathway_id": variant.id,
+                "title": variant.title,
+                "shared_pathway_id": row.id,
+                "pinned_version": variant.variant_of_version,
+                "new_version": version.number,
+                "status": f"/pathways/{variant.id}/variant",
+            },
+            recipients=pathway_audience(session, variant),
+        )
 
 
 def approve(
@@ -225,6 +279,7 @@ def approve(
     )
     pathway = PathwayRepository(session).load(row)
     _check_no_errors(pathway, row.revision, language)
+    _check_heard(session, row)
     versions = VersionRepository(session)
     approvals = versions.approvals(row.id, row.revision)
     mine = next((a for a in approvals if a.organization_id == client.organization_id), None)
@@ -306,6 +361,7 @@ def record_decision(
         )
     pathway = PathwayRepository(session).load(row)
     _check_no_errors(pathway, row.revision, language)
+    _check_heard(session, row)
     versions = VersionRepository(session)
     decision = versions.decision(row.id, row.revision)
     created = decision is None

@@ -122,6 +122,7 @@ def create_partnership(
     rules: RuleSettings,
     approval_policy: ApprovalPolicy,
     decision_body: str,
+    hearing_required: bool = False,
 ) -> PartnershipView:
     """A new partnership; a secretariat creating it becomes its first member."""
     if not _is_operator(client):
@@ -151,6 +152,7 @@ def create_partnership(
         rules=rules_dict(rules),
         approval_policy=approval_policy.value,
         decision_body=decision_body,
+        hearing_required=hearing_required,
     )
     if client.kind is OrganizationKind.SECRETARIAT:
         repository.add_member(row.id, client.organization_id)
@@ -195,7 +197,8 @@ def update_partnership(
     if_match: str | None,
     changes: dict[str, Any],
 ) -> PartnershipView:
-    """Change the name, the agreement's rules, the policy or the deciding body."""
+    """Change the name, the agreement's rules, the policy (and whether it requires a
+    hearing) or the deciding body."""
     row = PartnershipRepository(session).get(partnership_id)
     if row is None:
         raise _not_found(partnership_id)
@@ -208,6 +211,7 @@ def update_partnership(
         "rules": row.rules,
         "approval_policy": row.approval_policy,
         "decision_body": row.decision_body,
+        "hearing_required": row.hearing_required,
     }
     after = dict(before)
     if "name" in changes:
@@ -227,6 +231,8 @@ def update_partnership(
         after["approval_policy"] = ApprovalPolicy(changes["approval_policy"]).value
     if "decision_body" in changes:
         after["decision_body"] = changes["decision_body"]
+    if "hearing_required" in changes:
+        after["hearing_required"] = bool(changes["hearing_required"])
     differences = {
         name: {"from": before[name], "to": after[name]}
         for name in before
@@ -236,6 +242,7 @@ def update_partnership(
         agreement_before = agreement_of(row)
         row.name, row.rules = after["name"], after["rules"]
         row.approval_policy, row.decision_body = after["approval_policy"], after["decision_body"]
+        row.hearing_required = after["hearing_required"]
         _bump(row)
         _touch_pathways(session, client, row, differences, agreement_before)
     return _view(session, row)
@@ -249,9 +256,12 @@ def _touch_pathways(
     agreement_before: RuleSettings,
 ) -> None:
     """Give each pathway the change concerns a new revision recording what changed: all
-    of them for a new policy, those whose rules in force change for new rules."""
+    of them for a new policy (or a hearing required or no longer), those whose rules in
+    force change for new rules."""
     concerning: dict[str, Any] = {
-        name: differences[name] for name in ("approval_policy", "rules") if name in differences
+        name: differences[name]
+        for name in ("approval_policy", "hearing_required", "rules")
+        if name in differences
     }
     if not concerning:
         return
@@ -262,7 +272,7 @@ def _touch_pathways(
         if pathway is None:
             continue
         own = rules_of(pathway)
-        if "approval_policy" not in concerning and rules_in_force(
+        if concerning.keys() == {"rules"} and rules_in_force(
             agreement_before, own
         ) == rules_in_force(agreement, own):
             continue

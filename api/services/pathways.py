@@ -24,6 +24,7 @@ from api.services.editing import (
     visible_pathway,
     visible_stamp,
 )
+from api.services.hearings import hearing_problem
 from db import models as orm
 from db.repositories.history import HistoryRepository
 from db.repositories.partnerships import PartnershipRepository, agreement_of
@@ -71,6 +72,8 @@ class PathwayView:
     partnership: orm.Partnership | None
     decision: orm.Decision | None
     """The decision recorded on the current revision, if any."""
+    hearing_missing: bool = False
+    """The partnership approves after a clean hearing round, and there is none yet."""
     last_event: int | None = None
     """The latest approval, decision or version recorded on the current revision (its
     history entry), if any: with the revision, what the representation's ETag says."""
@@ -86,7 +89,13 @@ class PathwayView:
     @property
     def approval(self) -> ApprovalState[int]:
         """How far the current revision is from approval under the policy."""
-        return state_of(self.policy, self.participants, self.approvals, self.decision)
+        return state_of(
+            self.policy,
+            self.participants,
+            self.approvals,
+            self.decision,
+            heard=not self.hearing_missing,
+        )
 
     @property
     def rules_in_force(self) -> RuleSettings:
@@ -133,9 +142,20 @@ def _views(session: Session, rows: list[orm.Pathway]) -> list[PathwayView]:
             approvals=approvals[row.id],
             partnership=partnerships.get(row.partnership_id) if row.partnership_id else None,
             decision=decisions.get(row.id),
+            hearing_missing=_hearing_missing(
+                session, row, partnerships.get(row.partnership_id) if row.partnership_id else None
+            ),
         )
         for row in rows
     ]
+
+
+def _hearing_missing(
+    session: Session, row: orm.Pathway, partnership: orm.Partnership | None
+) -> bool:
+    if partnership is None or not partnership.hearing_required:
+        return False
+    return hearing_problem(session, row) is not None
 
 
 def view_of(session: Session, row: orm.Pathway, stamp: Stamp | None = None) -> PathwayView:

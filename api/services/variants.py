@@ -16,7 +16,6 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.errors import Conflict, Forbidden, NotFound, RuleViolation
@@ -375,15 +374,10 @@ def list_variants(session: Session, *, client: Client, pathway_id: int) -> list[
     """The local variants of a shared pathway whose drafts the caller may see (as a
     participant, or as the secretariat of their partnership)."""
     visible_pathway(session, client=client, pathway_id=pathway_id)
-    ids = session.scalars(
-        select(orm.Pathway.id)
-        .where(orm.Pathway.variant_of_id == pathway_id)
-        .order_by(orm.Pathway.id)
-    ).all()
     views = []
-    for variant_id in ids:
+    for variant in PathwayRepository(session).variants_of(pathway_id):
         try:
-            row = visible_pathway(session, client=client, pathway_id=variant_id)
+            row = visible_pathway(session, client=client, pathway_id=variant.id)
         except NotFound:
             continue
         views.append(view_of(session, row))

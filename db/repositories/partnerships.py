@@ -27,10 +27,20 @@ class PartnershipRepository:
         self.session = session
 
     def add(
-        self, *, name: str, rules: dict[str, object], approval_policy: str, decision_body: str
+        self,
+        *,
+        name: str,
+        rules: dict[str, object],
+        approval_policy: str,
+        decision_body: str,
+        hearing_required: bool = False,
     ) -> orm.Partnership:
         row = orm.Partnership(
-            name=name, rules=rules, approval_policy=approval_policy, decision_body=decision_body
+            name=name,
+            rules=rules,
+            approval_policy=approval_policy,
+            decision_body=decision_body,
+            hearing_required=hearing_required,
         )
         self.session.add(row)
         self.session.flush()

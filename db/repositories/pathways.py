@@ -448,6 +448,16 @@ class PathwayRepository:
             result[participant.pathway_id].append((participant, organization))
         return result
 
+    def variants_of(self, shared_id: int) -> list[orm.Pathway]:
+        """The local variants of ``shared_id``, oldest first."""
+        return list(
+            self.session.scalars(
+                select(orm.Pathway)
+                .where(orm.Pathway.variant_of_id == shared_id)
+                .order_by(orm.Pathway.id)
+            )
+        )
+
     def variant_editors(
         self, shared_id: int, organization_ids: Iterable[int], *, other_than: int | None = None
     ) -> dict[int, int]:

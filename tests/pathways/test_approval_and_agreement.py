@@ -92,7 +92,11 @@ def test_roles_and_kinds() -> None:
     assert kind_problem(OrganizationKind.SECRETARIAT, None) is None
     # Both levels' editors have the same rights; only editors approve and edit.
     allowed = {role: {act for act in Act if may(role, act)} for role in Role}
-    assert allowed[Role.COMMENTER] == {Act.READ_DRAFT, Act.LEAVE}
+    assert allowed[Role.COMMENTER] == {Act.READ_DRAFT, Act.LEAVE, Act.COMMENT}
+    # Every role comments; only editors and the secretariat hold hearing rounds.
+    assert all(Act.COMMENT in acts for acts in allowed.values())
+    assert Act.HOLD_HEARING not in allowed[Role.COMMENTER]
+    assert Act.HOLD_HEARING in allowed[Role.EDITOR] & allowed[Role.SECRETARIAT]
     assert Act.APPROVE not in allowed[Role.SECRETARIAT]
     assert Act.EDIT not in allowed[Role.SECRETARIAT]
     assert Act.MANAGE_MEMBERS not in allowed[Role.EDITOR]
