@@ -16,9 +16,12 @@ from api.openapi import install_openapi
 from api.problems import install_problem_handlers
 from api.routers import (
     catalogue,
+    comments,
     graph,
     handovers,
     health,
+    hearings,
+    notifications,
     organizations,
     participants,
     partnerships,
@@ -29,6 +32,7 @@ from api.routers import (
 )
 from api.routers.query import DeclaredQueryRoute
 from api.services.caches import TokenCache, VersionCache
+from api.services.delivery import DeliveryWorker
 from api.services.handovers import HandoverService
 from api.settings import Settings
 from db.session import Database
@@ -59,7 +63,12 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         # collector from scanning it again and again (long pauses at p99 otherwise).
         gc.collect()
         gc.freeze()
+        worker = DeliveryWorker(database, settings) if settings.webhook_delivery else None
+        if worker is not None:
+            worker.start()  # the webhook outbox (api.services.delivery)
         yield
+        if worker is not None:
+            await anyio.to_thread.run_sync(worker.stop)
         database.dispose()
 
     # Interactive docs (/docs, /redoc) from assets installed with the package: hospital
@@ -80,6 +89,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
             {"name": "participants", "description": "Organisations taking part"},
             {"name": "variants", "description": "Local variants of a shared pathway"},
             {"name": "reviews", "description": "Gaps, approvals, versions and diffs"},
+            {"name": "comments", "description": "Comments on elements of a revision"},
+            {"name": "hearings", "description": "Hearing rounds and their answers"},
+            {"name": "notifications", "description": "Webhooks and the event feed"},
             {"name": "handovers", "description": "Checklists for integrations (EPJ, care records)"},
             {"name": "organizations", "description": "Organisations and tokens"},
             {"name": "reference", "description": "Handover messages and gap rules"},
@@ -119,6 +131,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         participants,
         reviews,
         variants,
+        comments,
+        hearings,
+        notifications,
     ):
         app.include_router(module.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

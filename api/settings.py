@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from db.session import default_database_url
@@ -90,6 +90,65 @@ class Settings(BaseSettings):
     # Like the size limits, the page cap is in the spec: it may be lowered, not raised.
     default_page_size: int = Field(default=50, ge=1, le=200)
     max_page_size: int = Field(default=200, ge=1, le=200)
+    webhook_delivery: bool = Field(
+        default=True,
+        description="Run the webhook delivery worker in each server process: it sends what the "
+        "outbox holds and records review.due events. Off: events are still recorded (the feed "
+        "shows them, their deliveries wait in the outbox) but this process sends nothing",
+    )
+    webhook_allow_local: bool = Field(
+        default=False,
+        description="Allow webhooks to loopback, link-local, unspecified and multicast "
+        "addresses (127.0.0.1, ::1, localhost, 169.254.169.254, ...). Off by default, so that "
+        "a webhook cannot reach the server's own host or a cloud metadata service; for local "
+        "development and tests",
+    )
+    webhook_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="How often the delivery worker looks for deliveries that are due",
+    )
+    webhook_lease_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="How long a worker holds a delivery it is sending; one claimed by a worker "
+        "that died is sent again after this. At least twice webhook_timeout_seconds",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="How long one delivery attempt may take to connect, send, and get an answer",
+    )
+    webhook_retry_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=21_600,
+        description="The wait before the first retry of a failed delivery; each further retry "
+        "waits twice as long as the one before, at most 6 hours",
+    )
+    webhook_max_attempts: int = Field(
+        default=8,
+        ge=1,
+        le=100,
+        description="Attempts of a delivery before it is given up (status failed; it can be "
+        "replayed)",
+    )
+    review_notice_days: int = Field(
+        default=30,
+        ge=0,
+        le=3650,
+        description="A review.due event is sent this many days before an approved pathway's "
+        "review date (or at once when it is overdue), once per pathway and review date",
+    )
+    review_scan_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        le=7 * 86_400,
+        description="How often the delivery worker looks for reviews falling due",
+    )
 
     @field_validator("fhir_base_url", mode="before")
     @classmethod
@@ -98,6 +157,15 @@ class Settings(BaseSettings):
             value = value.strip().rstrip("/")
             return value or None
         return value
+
+    @model_validator(mode="after")
+    def _lease_outlasts_an_attempt(self) -> Settings:
+        if self.webhook_lease_seconds < 2 * self.webhook_timeout_seconds:
+            raise ValueError(
+                "webhook_lease_seconds must be at least twice webhook_timeout_seconds, or a "
+                "slow delivery could be claimed again and sent twice at once"
+            )
+        return self
 
     @property
     def pool_size(self) -> int:

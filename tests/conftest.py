@@ -131,7 +131,9 @@ def db(database: Database) -> Iterator[Database]:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, threads=8)
+    # No delivery worker: it would poll the database while tests count statements; the
+    # delivery tests (tests/test_webhook_delivery.py) start their own.
+    return Settings(database_url=database_url, threads=8, webhook_delivery=False)
 
 
 @pytest.fixture

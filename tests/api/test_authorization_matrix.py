@@ -36,6 +36,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -86,6 +87,13 @@ class Kind(StrEnum):
     SECRETARIAT = "secretariat"
     """Read by a partnership's secretariat and the operator (it shows drafts): 403 for
     others, members too."""
+    HOOKS = "hooks"
+    """A webhook of the hospital and its deliveries: read by every token of its own
+    organisation, changed with an ``admin`` one (403 for a token without ``admin``,
+    before anything is looked up); another organisation's admin gets 404."""
+    HOOK_CREATE = "hook-create"
+    """Subscribing the caller's own organisation to events: ``admin`` tokens (403 for
+    others)."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +124,19 @@ VARIANT_CONTROL = (
     "tests/api/test_variants.py::"
     "test_two_variants_a_new_version_one_conflict_one_move_and_own_checklists"
 )
+COMMENT_CONTROL = (
+    "tests/api/test_hearings_and_comments.py::"
+    "test_a_user_committee_comments_on_a_checklist_item_the_hospital_then_changes"
+)
+HEARING_CONTROL = (
+    "tests/api/test_hearings_and_comments.py::"
+    "test_a_round_with_three_invitees_and_one_disagreement_blocks_approval_until_answered"
+)
+"""Every matrix pathway has a round open already (a second one is 409), to which the
+hospital is not invited (it may not answer); a thread's ETag is not the pathway's."""
+DEADLINE = (date.today() + timedelta(days=30)).isoformat()
+HOOK_URL = "https://intruder.example.org/hook"
+REPLAY_CONTROL = "tests/test_webhook_delivery.py::test_replay_delivers_the_same_event_again"
 
 CASES: dict[tuple[str, str], tuple[Case, ...]] = {
     # Not about one pathway.
@@ -166,6 +187,45 @@ CASES: dict[tuple[str, str], tuple[Case, ...]] = {
         Case(Kind.PARTNERSHIP),
     ),
     ("GET", "/partnerships/{partnership_id}/overview"): (Case(Kind.SECRETARIAT),),
+    # Webhooks: the organisation's own (the matrix's is the hospital's, inactive, so
+    # that nothing is sent while it runs); the event feed is the caller's own.
+    ("POST", "/webhooks"): (
+        Case(Kind.HOOK_CREATE, body={"url": HOOK_URL, "events": ["version.approved"]}),
+    ),
+    ("GET", "/webhooks"): (Case(Kind.OPEN),),
+    ("GET", "/webhooks/{webhook_id}"): (Case(Kind.HOOKS),),
+    ("PATCH", "/webhooks/{webhook_id}"): (Case(Kind.HOOKS, body={"url": HOOK_URL}),),
+    ("DELETE", "/webhooks/{webhook_id}"): (Case(Kind.HOOKS),),
+    ("POST", "/webhooks/{webhook_id}/secret"): (Case(Kind.HOOKS),),
+    ("GET", "/webhooks/{webhook_id}/deliveries"): (Case(Kind.HOOKS),),
+    ("POST", "/webhooks/{webhook_id}/deliveries/{delivery_id}/replay"): (
+        Case(Kind.HOOKS, control=REPLAY_CONTROL),
+    ),
+    ("GET", "/events"): (Case(Kind.OPEN), Case(Kind.OPEN, "type=version.approved&limit=5")),
+    # Comments and hearing rounds: the pathway's participants, and a round's invitees.
+    ("POST", "/pathways/{pathway_id}/comments"): (
+        Case(Kind.DRAFT, body={"anchor": {"kind": "step", "step": STEP_KEY}, "text": "Intruder"}),
+    ),
+    ("POST", "/pathways/{pathway_id}/comments/{comment_id}/replies"): (
+        Case(Kind.DRAFT, body={"text": "Intruder"}, control=COMMENT_CONTROL),
+    ),
+    ("PATCH", "/pathways/{pathway_id}/comments/{comment_id}"): (
+        Case(Kind.DRAFT, body={"resolved": True}, control=COMMENT_CONTROL),
+    ),
+    ("POST", "/pathways/{pathway_id}/hearings"): (
+        Case(Kind.DRAFT, body={"deadline": DEADLINE, "invitees": [1]}, control=HEARING_CONTROL),
+    ),
+    ("GET", "/hearings"): (Case(Kind.OPEN),),
+    ("GET", "/hearings/{hearing_id}"): (Case(Kind.DRAFT),),
+    ("GET", "/hearings/{hearing_id}/document"): (Case(Kind.DRAFT),),
+    ("GET", "/hearings/{hearing_id}/report"): (Case(Kind.DRAFT),),
+    ("POST", "/hearings/{hearing_id}/answer"): (
+        Case(Kind.DRAFT, body={"position": "agree"}, control=HEARING_CONTROL),
+    ),
+    ("POST", "/hearings/{hearing_id}/answers/{organization_id}/reply"): (
+        Case(Kind.DRAFT, body={"text": "Intruder"}, control=HEARING_CONTROL),
+    ),
+    ("POST", "/hearings/{hearing_id}/close"): (Case(Kind.DRAFT, control=HEARING_CONTROL),),
     # Changes to a draft that carry a body.
     ("PATCH", "/pathways/{pathway_id}"): (Case(Kind.DRAFT, body={"title": "Taken over"}),),
     ("PUT", "/pathways/{pathway_id}/graph"): (
@@ -304,6 +364,10 @@ def _matrix(settings: Settings) -> list[tuple[Route, Case]]:
 class Target:
     pathway_id: int
     approved: bool
+    comment_id: int = 0
+    """A comment thread of the hospital's on the pathway."""
+    hearing_id: int = 0
+    """An open hearing round on it, to which municipality B is invited."""
 
 
 @dataclass
@@ -319,6 +383,8 @@ class Setting:
     """Reads the current ETag for every change (the hospital's edit token)."""
     partnership_id: int
     """A partnership of the hospital and both municipalities (not the outsider's)."""
+    webhook_id: int = 0
+    """An inactive webhook of the hospital (:func:`_webhook`)."""
 
 
 def _prepare(world: World, example: bytes, *, approve: bool, spare: bool = True) -> Target:
@@ -350,7 +416,18 @@ def _prepare(world: World, example: bytes, *, approve: bool, spare: bool = True)
         step = {"key": SPARE, "name": f"{MARKER} spare", "level": "municipality", "kind": "other"}
         added = hospital.post(f"/pathways/{pathway_id}/steps", json=step, etag=etag)
         assert added.status_code == 201, added.text
-    return Target(pathway_id, approve)
+        etag = added.headers["ETag"]
+    comment = {"anchor": {"kind": "step", "step": STEP_KEY}, "text": f"{MARKER} comment"}
+    commented = hospital.post(f"/pathways/{pathway_id}/comments", json=comment, etag=etag)
+    assert commented.status_code == 201, commented.text
+    round_ = {
+        "deadline": DEADLINE,
+        "invitees": [world.municipality_b.organization_id],
+        "description": f"{MARKER} hearing",
+    }
+    opened = hospital.post(f"/pathways/{pathway_id}/hearings", json=round_, etag=etag)
+    assert opened.status_code == 201, opened.text
+    return Target(pathway_id, approve, commented.json()["id"], opened.json()["id"])
 
 
 def _partnership(world: World, name: str, members: list[Actor], **agreement: Any) -> int:
@@ -410,7 +487,25 @@ def setting(world: World, example_bytes: bytes) -> Setting:
         example=example_bytes,
         editor=world.hospital,
         partnership_id=_partnership(world, "Helsefellesskap Test", _members(world)),
+        webhook_id=_webhook(world),
     )
+
+
+def _webhook(world: World) -> int:
+    """A webhook of the hospital, marked, and inactive: nothing is ever sent to it, so
+    the delivery worker changes no row while the matrix runs."""
+    created = world.operator.post(
+        "/webhooks",
+        json={
+            "url": f"https://hooks.example.org/{MARKER}",
+            "events": ["version.approved", "comment.created", "hearing.opened"],
+            "description": f"{MARKER} webhook",
+            "active": False,
+        },
+    )
+    assert created.status_code == 201, created.text
+    webhook_id: int = created.json()["id"]
+    return webhook_id
 
 
 def _needs_spare(method: str, path: str) -> bool:
@@ -433,6 +528,11 @@ def _urls(
             values = [TRANSITION_KEY]
         elif name == "number":
             values = ["1"]
+        elif name in {"comment_id", "hearing_id"}:
+            target = next(
+                t for t in (setting.draft, setting.approved) if t.pathway_id == pathway_id
+            )
+            values = [str(getattr(target, name))]
         elif name == "partnership_id":
             values = [str(setting.partnership_id)]
         elif name == "organization_id" and "/members/" in route.path:
@@ -445,6 +545,10 @@ def _urls(
             values = [str(world.hospital.organization_id), str(world.outsider.organization_id)]
         elif name == "token_id":
             values = [str(setting.victim_token_id)]
+        elif name == "webhook_id":
+            values = [str(setting.webhook_id)]
+        elif name == "delivery_id":
+            values = ["1"]  # none exists: who may not replay is answered before it is read
         else:
             pytest.fail(
                 f"{route.method} {route.path}: the matrix has no value for {{{name}}}; "
@@ -468,8 +572,12 @@ partnership, that the If-Match is looked at before who may change it)."""
 
 
 def _takes_if_match(route: Route, pathway_id: int | None) -> bool:
-    """Whether a change is made against an ETag: a pathway's, or a partnership's."""
-    return route.method in CHANGES and (pathway_id is not None or "{partnership_id}" in route.path)
+    """Whether a change is made against an ETag: a pathway's, a partnership's, or a
+    webhook's (a replay is not)."""
+    webhook = "{webhook_id}" in route.path and "/deliveries/" not in route.path
+    return route.method in CHANGES and (
+        pathway_id is not None or "{partnership_id}" in route.path or webhook
+    )
 
 
 def _current(setting: Setting, route: Route, pathway_id: int | None) -> str | None:
@@ -478,6 +586,11 @@ def _current(setting: Setting, route: Route, pathway_id: int | None) -> str | No
         return None
     if pathway_id is not None:
         return _etag(setting.editor, pathway_id)
+    if "{webhook_id}" in route.path:
+        found = setting.editor.get(f"/webhooks/{setting.webhook_id}")
+        assert found.status_code == 200, found.text
+        etag: str = found.headers["ETag"]
+        return etag
     return _partnership_etag(setting.editor, setting.partnership_id)
 
 
@@ -505,7 +618,8 @@ def _send(
 
 
 def _revision(etag: str) -> int:
-    return int(etag.strip('"'))
+    """The revision of a pathway's ETag, ``"7"`` or ``"7.123"``, or a partnership's."""
+    return int(etag.strip('"').split(".")[0])
 
 
 def _etag(reader: Actor, pathway_id: int) -> str:
@@ -564,6 +678,9 @@ def _snapshot(world: World, targets: list[Target]) -> list[dict[str, Any]]:
 MANAGEMENT = frozenset({Kind.OPERATOR, Kind.TOKENS, Kind.FOUNDING, Kind.PARTNERSHIP})
 """Changes the operator makes in the control (and that refuse every client of the
 matrix with 403, never 404)."""
+HOOK_KINDS = frozenset({Kind.HOOKS, Kind.HOOK_CREATE})
+"""Webhooks: the operator (the hospital's, admin and more) makes their changes in the
+control."""
 
 
 def _expected(actor: str, route: Route, case: Case, target: Target | None, own: bool) -> int | None:
@@ -577,6 +694,12 @@ def _expected(actor: str, route: Route, case: Case, target: Target | None, own: 
             # nothing; issuing one would (test_tokens_and_organizations covers that).
             return None if route.method in CHANGES else 200
         return 403
+    if case.kind is Kind.HOOK_CREATE:
+        return None if actor == "admin" else 403  # an admin subscribes its own organisation
+    if case.kind is Kind.HOOKS and actor in {"outsider", "admin"}:
+        # A token without admin may change no webhook (403, whosever); another
+        # organisation's webhook is not to be seen (404).
+        return 403 if actor == "outsider" and route.method in CHANGES else 404
     if actor in {"outsider", "admin"}:
         if case.kind is Kind.CREATE:
             return None  # it may create pathways of its own: not this matrix's business
@@ -604,7 +727,7 @@ def _attempts(
     targets = [setting.draft, setting.approved]
     own = f"/organizations/{actor.organization_id}/"
     for route, case in _matrix(settings):
-        about = targets if "{pathway_id}" in route.path else [None]
+        about = targets if _about_a_pathway(route) else [None]
         for target in about:
             pathway_id = target.pathway_id if target else None
             if_matches = ETAGS if _takes_if_match(route, pathway_id) else ETAGS[:1]
@@ -614,6 +737,11 @@ def _attempts(
                     continue
                 for if_match in if_matches:
                     yield route, case, target, url, if_match, expected
+
+
+def _about_a_pathway(route: Route) -> bool:
+    """Whether the route is about one of the matrix's pathways (or its hearing round)."""
+    return "{pathway_id}" in route.path or "{hearing_id}" in route.path
 
 
 def _label(target: Target | None) -> str:
@@ -747,7 +875,7 @@ def test_every_change_in_the_matrix_works_for_an_editor(
         if route.method == "PUT" and "/members/" in route.path:
             members.remove(world.hospital)  # so that it is added, not confirmed
         partnership_id = _partnership(world, f"Helsefellesskap {number}", members)
-        editor = world.operator if case.kind in MANAGEMENT else world.hospital
+        editor = world.operator if case.kind in MANAGEMENT | HOOK_KINDS else world.hospital
         if route.method == "DELETE" and "/participants/" in route.path:
             editor = world.municipality_b  # an organisation leaves by itself, no other
         elif route.method == "DELETE" and "/members/" in route.path:
@@ -771,6 +899,8 @@ def test_every_change_in_the_matrix_works_for_an_editor(
         setting = Setting(
             target, target, victim_id, "", example_bytes, world.hospital, partnership_id
         )
+        if "{webhook_id}" in route.path:
+            setting.webhook_id = _webhook(world)
         pathway_id = target.pathway_id if "{pathway_id}" in route.path else None
         for url in _urls(world, setting, route, case, pathway_id):
             response = _send(editor, setting, route, case, url, pathway_id)
@@ -815,7 +945,7 @@ def test_every_route_but_health_needs_a_valid_token(
     for route, case in _matrix(settings):
         if (route.method, route.path) == ("GET", "/health"):
             continue
-        pathway_id = setting.draft.pathway_id if "{pathway_id}" in route.path else None
+        pathway_id = setting.draft.pathway_id if _about_a_pathway(route) else None
         for url in _urls(world, setting, route, case, pathway_id):
             for actor in (anonymous, forged):
                 kwargs: dict[str, Any] = {}

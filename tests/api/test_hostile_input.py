@@ -60,6 +60,9 @@ def _body_routes(world: World, pathway_id: int) -> list[tuple[str, str]]:
         "{organization_id}": str(world.hospital.organization_id),
         "{partnership_id}": "1",
         "{key}": "ward",
+        "{comment_id}": "1",
+        "{hearing_id}": "1",
+        "{webhook_id}": "1",
     }
     routes = []
     for path, operations in spec["paths"].items():
