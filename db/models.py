@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -425,6 +426,8 @@ class Hearing(Base):
     pathway_id: Mapped[int] = mapped_column(ForeignKey("pathways.id", ondelete="CASCADE"))
     revision: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(300))
+    pathway_title: Mapped[str] = mapped_column(String(300))
+    """The pathway's title in the revision heard: invitees see no later draft."""
     description: Mapped[str] = mapped_column(Text, default="")
     document: Mapped[str] = mapped_column(Text)
     """The canonical native document of the revision heard (``dump_document``)."""
@@ -505,6 +508,11 @@ class Event(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     """Set for events that must happen once (a review falling due)."""
+    transaction_id: Mapped[int | None] = mapped_column(BigInteger)
+    """PostgreSQL: the id of the transaction that wrote it (``pg_current_xact_id``). The
+    feed serves only events of transactions older than every one still running, so that a
+    cursor never passes an event whose transaction commits later (None on SQLite, whose
+    writers take turns)."""
 
 
 class EventRecipient(Base):

@@ -7,8 +7,9 @@ import secrets
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import BigInteger, insert, literal_column, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnClause
 
 from db import models as orm
 from db.types import utcnow
@@ -21,9 +22,20 @@ def new_event_id() -> str:
     return "evt_" + secrets.token_urlsafe(18)
 
 
+_THIS_TRANSACTION: ColumnClause[int] = literal_column(
+    "pg_current_xact_id()::text::bigint", BigInteger
+)
+_OLDEST_RUNNING: ColumnClause[int] = literal_column(
+    "pg_snapshot_xmin(pg_current_snapshot())::text::bigint", BigInteger
+)
+"""The oldest transaction still running when the reader's snapshot was taken: every
+event of an older one is committed (or gone), so the feed may pass it."""
+
+
 class EventRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._postgresql = session.get_bind().dialect.name == "postgresql"
 
     def has(self, dedupe_key: str) -> bool:
         found = self.session.scalar(select(orm.Event.id).where(orm.Event.dedupe_key == dedupe_key))
@@ -47,6 +59,7 @@ class EventRepository:
             data=data,
             created_at=utcnow(),
             dedupe_key=dedupe_key,
+            transaction_id=_THIS_TRANSACTION if self._postgresql else None,
         )
         self.session.add(event)
         self.session.flush()
@@ -91,4 +104,10 @@ class EventRepository:
         )
         if types:
             query = query.where(orm.Event.type.in_(types))
+        if self._postgresql:
+            # Ids are given at insert, transactions commit in any order: an event of a
+            # transaction still running may get a lower id than one already committed.
+            # Serving only events of transactions older than every running one keeps a
+            # cursor from passing it (SQLite's writers take turns: nothing to hold back).
+            query = query.where(orm.Event.transaction_id < _OLDEST_RUNNING)
         return list(self.session.scalars(query.order_by(orm.Event.id).limit(limit)))

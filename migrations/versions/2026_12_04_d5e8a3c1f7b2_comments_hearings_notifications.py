@@ -64,6 +64,7 @@ def upgrade() -> None:
         sa.Column("data", _JSON, nullable=False),
         sa.Column("created_at", db.types.UTCDateTime(), nullable=False),
         sa.Column("dedupe_key", sa.String(length=200), nullable=True),
+        sa.Column("transaction_id", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(
             ["pathway_id"],
             ["pathways.id"],
@@ -82,6 +83,7 @@ def upgrade() -> None:
         sa.Column("pathway_id", sa.Integer(), nullable=False),
         sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("pathway_title", sa.String(length=300), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("document", sa.Text(), nullable=False),
         sa.Column("deadline", sa.Date(), nullable=False),
@@ -303,5 +305,6 @@ def downgrade() -> None:
         "webhooks",
     ):
         op.drop_table(table)
-    with op.batch_alter_table("partnerships") as batch_op:
-        batch_op.drop_column("hearing_required")
+    # Not a batch copy of the table: on SQLite that would drop and re-create it, and its
+    # members and pathways with it (or fail on their foreign keys).
+    op.execute("ALTER TABLE partnerships DROP COLUMN hearing_required")

@@ -1050,7 +1050,8 @@ def test_hearings_migration_keeps_each_partnerships_policy_without_a_hearing(
 ) -> None:
     """Up from the revision before it: each partnership keeps its approval policy and
     requires no hearing (so no pathway's approval changes); the new tables start empty;
-    down again the column and the tables go and the partnerships stay."""
+    down again the column and the tables go, and the partnerships stay with their
+    members and pathways."""
     url = _own_database(tmp_path, database_url, "hearings")
     upgrade(url, BEFORE_HEARINGS)
     database = Database.connect(url, pool_size=1)
@@ -1069,6 +1070,26 @@ def test_hearings_migration_keeps_each_partnerships_policy_without_a_hearing(
                     ),
                     {"id": number, "name": name, "policy": policy},
                 )
+            session.execute(
+                text(
+                    "INSERT INTO organizations (id, name, kind, level, created_at) VALUES"
+                    " (1, 'Helse Vest HF', 'care_provider', 'hospital', CURRENT_TIMESTAMP)"
+                )
+            )
+            session.execute(
+                text(
+                    "INSERT INTO partnership_members (partnership_id, organization_id,"
+                    " joined_at) VALUES (1, 1, CURRENT_TIMESTAMP)"
+                )
+            )
+            session.execute(
+                text(
+                    "INSERT INTO pathways (id, partnership_id, title, description, target_group,"
+                    " agreement_ref, rules, revision, created_at, updated_at) VALUES"
+                    " (1, 1, 'Hoftebrudd', '', '', '', '{}', 3, CURRENT_TIMESTAMP,"
+                    " CURRENT_TIMESTAMP)"
+                )
+            )
         database.dispose()
         upgrade(url)
         with database.reader() as session:
@@ -1094,6 +1115,13 @@ def test_hearings_migration_keeps_each_partnerships_policy_without_a_hearing(
         assert "hearing_required" not in columns
         with database.reader() as session:
             names = session.scalars(text("SELECT name FROM partnerships ORDER BY id")).all()
+            members = session.execute(
+                text("SELECT partnership_id, organization_id FROM partnership_members")
+            ).all()
+            pathways = session.execute(text("SELECT id, partnership_id FROM pathways")).all()
         assert names == ["Vest", "Nord"]
+        # Its members and pathways stay with it (a copy of the table would lose them).
+        assert [tuple(row) for row in members] == [(1, 1)]
+        assert [tuple(row) for row in pathways] == [(1, 1)]
     finally:
         database.dispose()
