@@ -54,7 +54,7 @@ _SAID_NB: Mapping[EventType, str] = MappingProxyType(
         EventType.VERSION_APPROVED: "en ny godkjent versjon",
         EventType.HEARING_OPENED: "en høring organisasjonen er invitert til",
         EventType.COMMENT_CREATED: "en kommentar til et forløp organisasjonen deltar i",
-        EventType.REVIEW_DUE: "en revisjon som forfaller",
+        EventType.REVIEW_DUE: "en revisjonsdato som nærmer seg",
         EventType.VARIANT_UPSTREAM_CHANGED: "en ny versjon av det felles forløpet en lokal "
         "variant bygger på",
     }

@@ -108,7 +108,7 @@ class HearingCommentRead(CommentRead):
 class HearingRead(BaseModel):
     id: int
     pathway_id: int
-    pathway_title: str
+    pathway_title: str = Field(description="The pathway's title in the revision heard")
     revision: int = Field(description="The revision heard (its document: /hearings/{id}/document)")
     title: str
     description: str
@@ -134,7 +134,7 @@ class HearingRead(BaseModel):
         return cls(
             id=row.id,
             pathway_id=row.pathway_id,
-            pathway_title=view.pathway_title,
+            pathway_title=row.pathway_title,
             revision=row.revision,
             title=row.title,
             description=row.description,

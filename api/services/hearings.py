@@ -25,6 +25,7 @@ from api.services.comments import announce
 from api.services.editing import (
     begin_edit,
     check_if_match,
+    etag,
     record_event,
     require_acts,
     role_on,
@@ -45,6 +46,7 @@ from pathways.events import EventType
 from pathways.export.hearing import HearingReport, ReportAnswer, ReportComment, hearing_html
 from pathways.hearings import Answer, Position, RoundState, round_state
 from pathways.roles import Act
+from pathways.wording import join
 
 __all__ = [
     "MAX_DEADLINE_DAYS",
@@ -68,18 +70,15 @@ MAX_DEADLINE_DAYS = 730
 @dataclass(frozen=True, slots=True)
 class HearingView:
     row: orm.Hearing
-    pathway_title: str
     invitees: list[orm.HearingInvitee]
     comments: list[orm.Comment]
     """The comments that came with the answers."""
 
-    pathway_revision: int
-
     @property
     def etag(self) -> str:
-        """``"4.9"``: the round's own revision and its pathway's (whose title it shows).
-        If-Match takes it, or any ``"4.N"`` or ``"4"``: only the round's part is compared."""
-        return f'"{self.row.etag_revision}.{self.pathway_revision}"'
+        """The round's own revision, ``"4"``: up with every answer, reply and closing.
+        Nothing else it shows changes (the pathway's title is the one heard)."""
+        return etag(self.row.etag_revision)
 
     @property
     def state(self) -> RoundState:
@@ -121,14 +120,10 @@ def _not_found(hearing_id: int) -> NotFound:
 
 
 def _view(session: Session, row: orm.Hearing) -> HearingView:
-    pathway = PathwayRepository(session).get(row.pathway_id)
-    assert pathway is not None
     return HearingView(
         row=row,
-        pathway_title=pathway.title,
         invitees=HearingRepository(session).invitees(row.id),
         comments=CommentRepository(session).of_hearing(row.id),
-        pathway_revision=pathway.revision,
     )
 
 
@@ -194,6 +189,14 @@ def open_hearing(
             )
         )
     wanted = list(dict.fromkeys(invitee_ids))
+    if wanted == [client.organization_id]:
+        raise _field_problem(
+            "invitees",
+            Bilingual(
+                "a hearing asks others: invite at least one organisation besides your own",
+                "En høring spør andre. Inviter minst én annen organisasjon enn din egen.",
+            ),
+        )
     found = OrganizationRepository(session).get_many(wanted)
     unknown = [i for i in wanted if i not in found]
     if unknown:
@@ -211,6 +214,7 @@ def open_hearing(
         pathway_id=row.id,
         revision=row.revision,
         title=title or f"Høring: {row.title}"[:300],
+        pathway_title=row.title,
         description=description,
         document=dump_document(pathway).decode("utf-8"),
         deadline=deadline,
@@ -271,7 +275,7 @@ def hearing_report(session: Session, *, client: Client, hearing_id: int, languag
         )
     report = HearingReport(
         title=row.title,
-        pathway_title=view.pathway_title,
+        pathway_title=row.pathway_title,
         revision=row.revision,
         deadline=row.deadline,
         closed=row.closed_at is not None,
@@ -332,8 +336,8 @@ def answer_hearing(
     comments: list[tuple[Anchor, str]],
 ) -> HearingView:
     """The caller organisation's one answer to the round."""
-    client.require(Scope.EDIT, Bilingual("answering a hearing", "svare på en høring"))
     row, pathway_row, invitation, _ = _visible(session, client, hearing_id, lock=True)
+    client.require(Scope.EDIT, Bilingual("answering a hearing", "svare på en høring"))
     if invitation is None:
         raise Forbidden(
             Bilingual(
@@ -351,7 +355,8 @@ def answer_hearing(
                 f"{client.organization_name} answered hearing round {row.id} already "
                 f"({invitation.position}); each invitee answers once",
                 f"{client.organization_name} har allerede svart på høringen {row.id} "
-                f"({Position(invitation.position).said.nb}). Hver invitert svarer én gang.",
+                f"({Position(invitation.position).said.nb}). Hver inviterte organisasjon "
+                "svarer én gang.",
             )
         )
     if position.needs_text and not text.strip():
@@ -359,7 +364,7 @@ def answer_hearing(
             "text",
             Bilingual(
                 f"an answer that is {position.said.en} says why: write the remarks in text",
-                f"Et svar som er {position.said.nb}, sier hvorfor. Skriv merknadene i text.",
+                f"Når svaret er «{position.said.nb}», må det begrunnes. Skriv begrunnelsen i text.",
             ),
         )
     heard = read_stored_document(row.document)
@@ -483,10 +488,21 @@ def close_hearing(
     row, pathway_row = _hold(session, client, hearing_id, if_match)
     if row.closed_at is not None:
         raise _closed(row)
+    state = _state(row, HearingRepository(session).invitees(row.id))
+    if state.unanswered and row.deadline >= utcnow().date():
+        raise Conflict(
+            Bilingual(
+                f"hearing round {row.id} runs until {row.deadline.isoformat()} and "
+                f"{state.unanswered} invitee(s) have not answered: close it after the "
+                "deadline, or once every invitee has answered",
+                f"Høringsfristen for høring {row.id} er {_date_nb(row.deadline)}, og "
+                f"{state.unanswered} av de inviterte har ikke svart ennå. Avslutt høringen "
+                "etter fristen, eller når alle har svart.",
+            )
+        )
     row.closed_at = utcnow()
     row.closed_by = client.organization_name
     row.etag_revision += 1
-    state = _state(row, HearingRepository(session).invitees(row.id))
     record_event(
         session,
         client=client,
@@ -511,8 +527,9 @@ def hearing_problem(session: Session, row: orm.Pathway) -> Bilingual | None:
     hearings = HearingRepository(session)
     latest = VersionRepository(session).latest(row.id)
     since = latest.revision if latest is not None else 0
-    rounds = [h for h in hearings.of_pathway(row.id) if h.revision > since]
-    open_ = next((h for h in rounds if h.closed_at is None), None)
+    every = hearings.of_pathway(row.id)
+    rounds = [h for h in every if h.revision > since]
+    open_ = next((h for h in every if h.closed_at is None), None)
     if open_ is not None:
         return Bilingual(
             f"hearing round {open_.id} is still open (deadline {open_.deadline.isoformat()}); "
@@ -535,11 +552,13 @@ def hearing_problem(session: Session, row: orm.Pathway) -> Bilingual | None:
         i.name for i in invitees if i.position == Position.DISAGREE and not i.reply
     ]
     if open_disagreements:
-        names = ", ".join(open_disagreements)
+        several = len(open_disagreements) > 1
         return Bilingual(
-            f"in hearing round {closed.id}, {names} disagreed, and the disagreement has no "
-            "reply yet; reply to it first",
-            f"I høringen {closed.id} var {names} uenig, og uenigheten er ikke besvart ennå. "
-            "Svar på den først.",
+            f"in hearing round {closed.id}, {join(open_disagreements, 'en')} disagreed, and "
+            f"{'no disagreement has' if several else 'the disagreement has no'} reply yet; "
+            "reply first",
+            f"I høringen {closed.id} var {join(open_disagreements, 'nb')} "
+            f"{'uenige' if several else 'uenig'}, og det er ikke svart på "
+            f"{'uenighetene' if several else 'uenigheten'} ennå. Svar først.",
         )
     return None

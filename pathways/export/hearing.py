@@ -71,9 +71,11 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "closed_on": "Closed",
         "summary": "Summary",
         "invited": "invited",
+        "invited_many": "invited",
         "answered": "answered",
         "unanswered": "did not answer",
         "disagreed": "disagreed",
+        "disagreed_many": "disagreed",
         "answers": "Answers",
         "organisation": "Organisation",
         "answer": "Answer",
@@ -100,9 +102,11 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "closed_on": "Avsluttet",
         "summary": "Oppsummering",
         "invited": "invitert",
+        "invited_many": "inviterte",
         "answered": "har svart",
         "unanswered": "har ikke svart",
         "disagreed": "uenig",
+        "disagreed_many": "uenige",
         "answers": "Høringssvar",
         "organisation": "Organisasjon",
         "answer": "Svar",
@@ -128,10 +132,12 @@ _WORDS: Mapping[str, Mapping[str, str]] = {
         "by": "av",
         "closed_on": "Avslutta",
         "summary": "Oppsummering",
-        "invited": "inviterte",
+        "invited": "invitert",
+        "invited_many": "inviterte",
         "answered": "har svart",
         "unanswered": "har ikkje svart",
         "disagreed": "usamd",
+        "disagreed_many": "usamde",
         "answers": "Høyringssvar",
         "organisation": "Organisasjon",
         "answer": "Svar",
@@ -182,6 +188,11 @@ ul.comments { margin: 0; padding-left: 1.2rem; }
 
 def _date(value: date, lang: str) -> str:
     return value.isoformat() if lang == "en" else f"{value.day}.{value.month}.{value.year}"
+
+
+def _counted(count: int, word: str, words: Mapping[str, str]) -> str:
+    """``1 uenig``, ``2 uenige``: the adjective agrees with the number."""
+    return f"{count} {words[word if count == 1 else word + '_many']}"
 
 
 def _position(answer: ReportAnswer, words: Mapping[str, str]) -> str:
@@ -237,10 +248,10 @@ def hearing_html(report: HearingReport, language: str) -> bytes:
         facts.append((words["closed_on"], _date(report.closed_on, lang)))
     summary = " · ".join(
         [
-            f"{len(report.answers)} {words['invited']}",
+            _counted(len(report.answers), "invited", words),
             f"{len(answered)} {words['answered']}",
             f"{len(report.answers) - len(answered)} {words['unanswered']}",
-            f"{len(disagreed)} {words['disagreed']}",
+            _counted(len(disagreed), "disagreed", words),
         ]
     )
     description = f'<p class="prose">{escape(report.description)}</p>' if report.description else ""

@@ -222,6 +222,12 @@ def test_a_round_with_three_invitees_and_one_disagreement_blocks_approval_until_
     assert comment["comments"][0]["role"] == "invitee"
     assert comment["revision"] == hearing["revision"]
 
+    # Before the deadline, a round closes only once every invitee has answered.
+    early = world.hospital.post(
+        f"{url}/close", etag=disagreed.headers["ETag"], headers={"Accept-Language": "nb"}
+    )
+    assert early.status_code == 409, early.text
+    assert "1 av de inviterte har ikke svart" in early.json()["detail"]
     b = world.municipality_b.post(f"{url}/answer", json={"position": "agree"})
     assert b.status_code == 200, b.text
     tag = b.headers["ETag"]
@@ -252,7 +258,7 @@ def test_a_round_with_three_invitees_and_one_disagreement_blocks_approval_until_
     assert report.status_code == 200, report.text
     assert report.headers["content-type"] == "text/html; charset=utf-8"
     page = report.text
-    assert "3 invitert · 3 har svart · 0 har ikke svart · 1 uenig" in page
+    assert "3 inviterte · 3 har svart · 0 har ikke svart · 1 uenig" in page
     assert "Fastlegen får epikrisen for sent." in page
     assert "Fristen for epikrise er satt til samme dag." in page
     assert "om steget gp-follow-up: <span" in page
@@ -325,6 +331,8 @@ def test_bad_comments_and_rounds_are_refused_clearly(
         {"deadline": "someday", "invitees": invitees},
     ):
         assert world.hospital.post(hearings, json=body, etag=etag).status_code == 422, body
+    alone = {"deadline": future, "invitees": [world.hospital.organization_id]}
+    assert world.hospital.post(hearings, json=alone, etag=etag).status_code == 422
     body = {"deadline": future, "invitees": invitees}
     assert partnership.users.post(hearings, json=body, etag=etag).status_code == 403
     assert world.hospital.post(hearings, json=body, etag=etag).status_code == 201

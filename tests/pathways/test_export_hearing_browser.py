@@ -71,7 +71,7 @@ def test_the_summary_shows_what_invitees_wrote_as_text(tmp_path: Path) -> None:
         "Enig, med merknader",
         "Uenig",
         "Ikke svart",
-        "3 invitert · 2 har svart · 1 har ikke svart · 1 uenig",
+        "3 inviterte · 2 har svart · 1 har ikke svart · 1 uenig",
         "15.1.2027",
     ):
         assert words in text, words
