@@ -9,9 +9,11 @@ every wait has a deadline, and no assertion depends on how fast anything runs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
+import socket
 import threading
 import time
 from collections import deque
@@ -365,6 +367,38 @@ def test_an_answer_that_does_not_come_is_a_timeout(receiver: Receiver) -> None:
     unreachable = send(_claim("http://127.0.0.1:9/hook"), timeout=2, allow_local=True)
     assert unreachable.status_code is None
     assert unreachable.error.startswith("cannot connect to 127.0.0.1")
+
+
+def test_an_answer_dripped_byte_by_byte_is_cut_at_the_attempts_time() -> None:
+    """Each byte comes within the time a single read waits, but the whole attempt has
+    that time: the worker is not held longer (nor past its lease)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def drip() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 400:
+                if stop.is_set():
+                    return
+                with contextlib.suppress(OSError):
+                    connection.send(bytes([byte]))
+                time.sleep(0.05)
+
+    dripper = threading.Thread(target=drip, daemon=True)
+    dripper.start()
+    try:
+        port = listener.getsockname()[1]
+        started = time.monotonic()
+        attempt = send(_claim(f"http://127.0.0.1:{port}/hook"), timeout=1.0, allow_local=True)
+        took = time.monotonic() - started
+    finally:
+        stop.set()
+        dripper.join(timeout=WAIT)
+        listener.close()
+    assert (attempt.status_code, attempt.error) == (None, "no answer within 1 s")
+    assert took < 5  # about the attempt's second, not the 20 s the drip would take
 
 
 # -- workers, reviews -------------------------------------------------------------------

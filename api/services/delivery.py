@@ -9,9 +9,11 @@ One daemon thread per server process (started and stopped in the app's lifespan 
    (``db.repositories.webhooks.OutboxRepository.claim``; workers of other processes skip
    it meanwhile, and take it again if this one dies before recording);
 2. sends it with no transaction open: the host is resolved and refused, with no
-   connection, when an address is loopback, link-local, unspecified or multicast
-   (unless ``webhook_allow_local``); the connection goes to the address checked;
-   redirects are not followed; at most 1 KiB of the answer is read;
+   connection, when an address is local (``api.services.webhooks.is_local_address``,
+   unless ``webhook_allow_local``); the connection goes to the address checked;
+   redirects are not followed; connecting, sending and the answer's status must come
+   within ``webhook_timeout_seconds`` in all (a watchdog shuts the socket then); the
+   answer's body is not read, and the log keeps its status only;
 3. records the attempt in a second short transaction: a 2xx answer is delivered;
    anything else is tried again after ``webhook_retry_seconds``, doubling each time (at
    most 6 hours), until ``webhook_max_attempts`` (then failed).
@@ -30,12 +32,15 @@ and the worker carries on.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import logging
 import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -57,7 +62,6 @@ from pathways.events import EventType
 from pathways.text import printable
 
 __all__ = [
-    "MAX_ANSWER_BYTES",
     "MAX_BACKOFF_SECONDS",
     "Attempt",
     "DeliveryWorker",
@@ -69,7 +73,6 @@ __all__ = [
 
 log = logging.getLogger("pathways.webhooks")
 
-MAX_ANSWER_BYTES = 1024
 MAX_BACKOFF_SECONDS = 6 * 3600.0
 _USER_AGENT = "hjem-til-hjem-webhooks/0.1"
 _MAX_ADDRESSES = 3
@@ -121,47 +124,96 @@ def _addresses(host: str, port: int, allow_local: bool) -> list[str]:
         parsed = ipaddress.ip_address(address.split("%", 1)[0])
         if not allow_local and is_local_address(parsed):
             raise _Refused(
-                f"{host} resolves to {address}, a loopback, link-local, unspecified or "
-                "multicast address: not delivered (PATHWAYS_WEBHOOK_ALLOW_LOCAL allows it)"
+                f"{host} resolves to {address}, a loopback, link-local, unspecified, "
+                "multicast, reserved or shared (CGNAT) address: not delivered "
+                "(PATHWAYS_WEBHOOK_ALLOW_LOCAL allows it)"
             )
     if not addresses:
         raise _Refused(f"cannot resolve {host}: no address")
     return addresses[:_MAX_ADDRESSES]
 
 
-def _read_some(response: httpx.Response, deadline: float) -> bytes:
-    kept = b""
-    for chunk in response.iter_raw():
-        kept += chunk
-        if len(kept) >= MAX_ANSWER_BYTES or time.monotonic() > deadline:
-            break
-    return kept[:MAX_ANSWER_BYTES]
+class _Pinned(http.client.HTTPConnection):
+    """A connection to the address that was checked, whatever the name resolves to now;
+    the name stays in Host and, over TLS, for the certificate."""
+
+    def __init__(self, url: httpx.URL, address: str, timeout: float) -> None:
+        port = url.port or (443 if url.scheme == "https" else 80)
+        super().__init__(url.raw_host.decode("ascii"), port, timeout=timeout)
+        self.address = address
+        self.tls = ssl.create_default_context() if url.scheme == "https" else None
+
+    def connect(self) -> None:
+        raw = socket.create_connection((self.address, self.port), self.timeout)
+        if self.tls is None:
+            self.sock = raw
+            return
+        wrapped = self.tls.wrap_socket(
+            raw, server_hostname=self.host, do_handshake_on_connect=False
+        )
+        self.sock = wrapped  # before the handshake: the watchdog can cut that too
+        wrapped.do_handshake()
+
+
+def _cut(connection: _Pinned, fired: threading.Event) -> None:
+    """The attempt's deadline: shut the socket, waking whatever waits on it."""
+    fired.set()
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 def _post(
     url: httpx.URL, address: str, headers: dict[str, str], body: bytes, timeout: float
 ) -> Attempt:
-    """POST to ``url`` at ``address`` (the name stays in Host and for TLS)."""
+    """POST to ``url`` at ``address``: connecting, TLS, sending and the answer's status
+    and headers, all within ``timeout`` in total. Each wait on the socket is bounded by
+    it, and a watchdog shuts the socket at the deadline, so a receiver that drips its
+    answer byte by byte cannot hold the worker longer. The answer's body is not read:
+    the delivery log keeps the status, never what a receiver (or a service behind it)
+    says."""
     started = time.monotonic()
-    host = url.raw_host.decode("ascii")
-    target = url.copy_with(host=address)
-    extensions = {"sni_hostname": host} if url.scheme == "https" else {}
-    with (
-        httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client,
-        client.stream(
+    connection = _Pinned(url, address, timeout)
+    fired = threading.Event()
+    watchdog = threading.Timer(timeout, _cut, (connection, fired))
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        try:
+            connection.connect()
+        except ssl.SSLError:
+            raise
+        except OSError as error:
+            if fired.is_set() or isinstance(error, TimeoutError):
+                raise _NoAnswer from None
+            raise _Unreachable(f"cannot connect to {address}: {error}") from None
+        connection.request(
             "POST",
-            target,
-            content=body,
+            url.raw_path.decode("ascii"),
+            body=body,
             headers={**headers, "Host": url.netloc.decode("ascii")},
-            extensions=extensions,
-        ) as response,
-    ):
-        answer = _read_some(response, started + timeout)
+        )
+        status = connection.getresponse().status
+        if fired.is_set():  # the answer was cut short at the deadline
+            raise _NoAnswer
+    except (OSError, http.client.HTTPException) as error:
+        if fired.is_set() or isinstance(error, TimeoutError):
+            raise _NoAnswer from None
+        raise
+    finally:
+        watchdog.cancel()
+        connection.close()
     elapsed = int((time.monotonic() - started) * 1000)
-    if 200 <= response.status_code < 300:
-        return Attempt(response.status_code, "", elapsed)
-    said = printable(answer.decode("utf-8", "replace").strip(), max_length=300)
-    return Attempt(response.status_code, f"HTTP {response.status_code}: {said}"[:500], elapsed)
+    return Attempt(status, "" if 200 <= status < 300 else f"HTTP {status}", elapsed)
+
+
+class _NoAnswer(Exception):
+    """No answer within the attempt's time."""
+
+
+class _Unreachable(Exception):
+    """No connection to this address (nothing was sent: the next may be tried)."""
 
 
 def send(claim: Claim, *, timeout: float, allow_local: bool) -> Attempt:
@@ -175,7 +227,6 @@ def send(claim: Claim, *, timeout: float, allow_local: bool) -> Attempt:
         "webhook-signature": signature(claim.secret, claim.event.event_id, timestamp, body),
         "Content-Type": "application/json",
         "User-Agent": _USER_AGENT,
-        "Accept-Encoding": "identity",  # the answer is read raw, at most 1 KiB of it
     }
 
     def failed(error: str) -> Attempt:
@@ -194,11 +245,13 @@ def send(claim: Claim, *, timeout: float, allow_local: bool) -> Attempt:
     for address in addresses:
         try:
             return _post(url, address, headers, body, timeout)
-        except httpx.ConnectError as error:
-            error_text = f"cannot connect to {address}: {error}"
-        except httpx.TimeoutException:
+        except _NoAnswer:
             return failed(f"no answer within {timeout:g} s")
-        except httpx.HTTPError as error:
+        except ssl.SSLError as error:
+            return failed(f"TLS with {address} failed: {error}")
+        except _Unreachable as error:
+            error_text = str(error)
+        except (OSError, http.client.HTTPException) as error:
             return failed(f"{type(error).__name__}: {error}")
     return failed(error_text)
 

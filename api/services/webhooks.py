@@ -10,7 +10,9 @@ Who may do what:
 
 A webhook's URL is ``http`` or ``https`` with a host, no ``user:password@`` and no
 fragment. A host that is an IP address (or ``localhost``) on loopback, link-local,
-unspecified or multicast is refused unless ``webhook_allow_local`` is set; names are
+unspecified, multicast, reserved or shared (CGNAT) space, also carried in an IPv6
+address, is refused unless ``webhook_allow_local`` is set (:func:`is_local_address`:
+private networks are allowed, integration engines live there); names are
 resolved, and their addresses checked the same way, at each delivery
 (``api.services.delivery``). The secret is ``whsec_`` and the base64 of 24 random bytes
 (Standard Webhooks); it is shown when the webhook is created and when it is rotated.
@@ -65,20 +67,50 @@ def new_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(24)).decode("ascii")
 
 
-def is_local_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """Loopback, link-local, unspecified or multicast (an IPv4-mapped IPv6 address as
-    the IPv4 address it carries)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return (
-        address.is_loopback
-        or address.is_link_local
-        or address.is_unspecified
-        or address.is_multicast
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+_SHARED = ipaddress.ip_network("100.64.0.0/10")
+"""Carrier-grade NAT's shared space; also where some clouds answer metadata requests."""
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_METADATA = frozenset({ipaddress.ip_address("fd00:ec2::254")})
+"""A cloud's metadata service on an IPv6 unique-local address."""
+
+
+def _carried(address: IPAddress) -> IPAddress:
+    """The IPv4 address an IPv6 one carries (IPv4-mapped, 6to4, Teredo, NAT64), or it."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return address.ipv4_mapped
+        if address.sixtofour is not None:
+            return address.sixtofour
+        if address.teredo is not None:
+            return address.teredo[1]
+        if any(address in network for network in _NAT64):
+            return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return address
+
+
+def is_local_address(address: IPAddress) -> bool:
+    """Loopback, link-local (cloud metadata services among them), unspecified, multicast,
+    reserved or carrier-grade NAT's shared space, also when an IPv6 address carries such
+    an IPv4 one. Private networks (10/8, 172.16/12, 192.168/16, fc00::/7) are not: that is
+    where hospital and municipal integration engines are found."""
+    if address in _METADATA:
+        return True
+    carried = _carried(address)
+    return any(
+        (
+            carried.is_loopback,
+            carried.is_link_local,
+            carried.is_unspecified,
+            carried.is_multicast,
+            carried.is_reserved,
+            isinstance(carried, ipaddress.IPv4Address) and carried in _SHARED,
+        )
     )
 
 
-def _literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+def _literal(host: str) -> IPAddress | None:
     try:
         return ipaddress.ip_address(host)
     except ValueError:
@@ -106,7 +138,7 @@ def check_url(url: str, *, allow_local: bool) -> None:
     except ValueError as error:
         raise _bad_url(
             f"the URL cannot be read: {error}",
-            f"Adressen kan ikke leses: {error}.",
+            "Adressen kan ikke leses. Sjekk vertsnavn, port og klammer rundt IPv6-adresser.",
         ) from None
     if parts.scheme.lower() not in {"http", "https"}:
         raise _bad_url(
@@ -128,15 +160,18 @@ def check_url(url: str, *, allow_local: bool) -> None:
             "Adressen kan ikke ha et fragment (#...), for det blir aldri sendt.",
         )
     literal = _literal(host)
+    name = host.rstrip(".")
     local = (literal is not None and is_local_address(literal)) or (
-        host == "localhost" or host.endswith(".localhost")
+        name == "localhost" or name.endswith(".localhost")
     )
     if local and not allow_local:
         raise _bad_url(
-            f"{host} is a loopback, link-local, unspecified or multicast address: this "
-            "service does not deliver there (PATHWAYS_WEBHOOK_ALLOW_LOCAL allows it)",
-            f"{host} er en lokal adresse (loopback, link-local, uspesifisert eller multicast). "
-            "Tjenesten leverer ikke dit (PATHWAYS_WEBHOOK_ALLOW_LOCAL tillater det).",
+            f"{host} is a loopback, link-local, unspecified, multicast, reserved or shared "
+            "(CGNAT) address: this service does not deliver there "
+            "(PATHWAYS_WEBHOOK_ALLOW_LOCAL allows it)",
+            f"{host} er en lokal adresse (loopback, link-local, uspesifisert, multicast, "
+            "reservert eller delt CGNAT-adresse). Tjenesten leverer ikke dit "
+            "(PATHWAYS_WEBHOOK_ALLOW_LOCAL tillater det).",
         )
 
 

@@ -235,6 +235,12 @@ def test_another_organisations_webhooks_are_not_found(
         ("http://[fe80::1]/x", "link-local"),
         ("http://0.0.0.0/x", "unspecified"),
         ("http://224.0.0.1/x", "multicast"),
+        ("http://localhost./x", "loopback"),
+        ("http://240.0.0.1/x", "reserved"),
+        ("http://100.100.100.200/latest/meta-data", "shared"),
+        ("http://[fd00:ec2::254]/latest/meta-data", "loopback"),
+        ("http://[64:ff9b::7f00:1]/x", "loopback"),  # NAT64 of 127.0.0.1
+        ("http://[2002:7f00:1::]/x", "loopback"),  # 6to4 of 127.0.0.1
     ],
 )
 def test_webhook_urls_follow_the_rules(admin: Actor, url: str, words: str) -> None:
