@@ -32,6 +32,10 @@ _OLDEST_RUNNING: ColumnClause[int] = literal_column(
 event of an older one is committed (or gone), so the feed may pass it."""
 
 
+_RECIPIENTS = orm.Base.metadata.tables[orm.EventRecipient.__tablename__]
+_DELIVERIES = orm.Base.metadata.tables[orm.Delivery.__tablename__]
+
+
 class EventRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -65,19 +69,21 @@ class EventRepository:
         self.session.flush()
         audience = sorted(set(recipients))
         if audience:
+            # Core statements on the tables: a partnership's event has dozens of rows,
+            # and the ORM's bulk path costs more than the rows themselves.
             self.session.execute(
-                insert(orm.EventRecipient),
+                insert(_RECIPIENTS),
                 [{"event_id": event.id, "organization_id": o} for o in audience],
             )
-            hooks = self.session.scalars(
-                select(orm.Webhook).where(
+            hooks = self.session.execute(
+                select(orm.Webhook.id, orm.Webhook.events).where(
                     orm.Webhook.organization_id.in_(audience), orm.Webhook.active.is_(True)
                 )
             )
             due = [hook.id for hook in hooks if type in hook.events]
             if due:
                 self.session.execute(
-                    insert(orm.Delivery),
+                    insert(_DELIVERIES),
                     [
                         {
                             "webhook_id": hook_id,
