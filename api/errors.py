@@ -139,6 +139,24 @@ class RuleViolation(Unprocessable):
     slug = "rule-violation"
     title = Bilingual("Against the rules", "I strid med reglene")
 
+    @classmethod
+    def in_body(
+        cls, problem: Bilingual, *path: str | int, detail: Bilingual | None = None
+    ) -> RuleViolation:
+        """The problem of one field of the request body, at ``path`` (``"comments", 2,
+        "anchor"``): its ``errors`` entry names the field's location and JSON pointer;
+        ``detail`` is the answer's own detail when it says more than the field's."""
+        return cls(
+            detail or problem,
+            errors=[
+                {
+                    "loc": ["body", *path],
+                    "pointer": "#/" + "/".join(map(str, path)),
+                    "detail": problem.en,
+                }
+            ],
+        )
+
 
 class PreconditionRequired(ApiError):
     status, slug = 428, "precondition-required"

@@ -11,18 +11,21 @@ nynorsk (``nn``).
 'epikrise og legemiddelliste'
 >>> status_text("approved", "nb")
 'godkjent'
+>>> date_text(date(2026, 7, 1), "nb"), date_text(date(2026, 7, 1), "en")
+('1.7.2026', '2026-07-01')
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 from pathways.durations import parse_duration
 
 __all__ = [
     "LANGUAGES",
     "UNIT_NAMES",
+    "date_text",
     "deadline_text",
     "duration_text",
     "join",
@@ -148,3 +151,10 @@ def status_text(status: str, language: str) -> str:
     """
     words = _STATUSES.get(status.strip().lower())
     return words[language_or_default(language)] if words else status
+
+
+def date_text(value: date, language: str) -> str:
+    """A date as its readers write it: ``1.7.2026`` in Norwegian, ISO 8601 in English."""
+    if language_or_default(language) == "en":
+        return value.isoformat()
+    return f"{value.day}.{value.month}.{value.year}"

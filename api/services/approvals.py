@@ -34,6 +34,7 @@ from pathways.findings import Severity
 from pathways.gaps import find_gaps
 from pathways.model import Level, Pathway
 from pathways.roles import Act, Role
+from pathways.wording import date_text
 
 __all__ = [
     "ApprovalOutcome",
@@ -73,11 +74,6 @@ _POLICIES_NB = {
     ApprovalPolicy.DECISION: "helsefellesskapet fatter vedtak",
 }
 """How a pathway is adopted under each policy, in bokmål, for problems."""
-
-
-def _date_nb(value: date) -> str:
-    """A date as Norwegians write it: ``1.7.2026``."""
-    return f"{value.day}.{value.month}.{value.year}"
 
 
 def policy_of(partnership: orm.Partnership | None) -> ApprovalPolicy:
@@ -345,20 +341,14 @@ def record_decision(
             "name the body that decided (the partnership names none)",
             "Oppgi hvilket organ som fattet vedtaket (helsefellesskapet har ikke oppgitt noe).",
         )
-        raise RuleViolation(
-            problem, errors=[{"loc": ["body", "body"], "pointer": "#/body", "detail": problem.en}]
-        )
+        raise RuleViolation.in_body(problem, "body")
     if decided_on > utcnow().date():
         problem = Bilingual(
             f"{decided_on.isoformat()} is in the future; record a decision once it is made",
-            f"Datoen {_date_nb(decided_on)} er fram i tid. Registrer vedtaket når det er fattet.",
+            f"Datoen {date_text(decided_on, 'nb')} er fram i tid. Registrer vedtaket når det "
+            "er fattet.",
         )
-        raise RuleViolation(
-            problem,
-            errors=[
-                {"loc": ["body", "decided_on"], "pointer": "#/decided_on", "detail": problem.en}
-            ],
-        )
+        raise RuleViolation.in_body(problem, "decided_on")
     pathway = PathwayRepository(session).load(row)
     _check_no_errors(pathway, row.revision, language)
     _check_heard(session, row)
@@ -401,7 +391,7 @@ def record_decision(
                 f"a decision is already recorded on revision {row.revision}: {decision.body}, "
                 f"{decision.decided_on.isoformat()}, {decision.reference}",
                 f"Det er allerede registrert et vedtak for revisjon {row.revision}: "
-                f"{decision.body}, {_date_nb(decision.decided_on)}, {decision.reference}.",
+                f"{decision.body}, {date_text(decision.decided_on, 'nb')}, {decision.reference}.",
             )
         )
     approvals = versions.approvals(row.id, row.revision)

@@ -38,7 +38,6 @@ from pathways.roles import Act
 __all__ = [
     "ThreadView",
     "add_comment",
-    "anchor_problem",
     "announce",
     "get_thread",
     "list_threads",
@@ -74,12 +73,6 @@ def thread_view(
     """A thread as it stands against ``draft``, the pathway's current draft."""
     anchor = Anchor.stored(first.anchor_kind, first.anchor_key)
     return ThreadView(first, replies, standing(first.element, draft, anchor), revision)
-
-
-def anchor_problem(problem: Bilingual) -> RuleViolation:
-    return RuleViolation(
-        problem, errors=[{"loc": ["body", "anchor"], "pointer": "#/anchor", "detail": problem.en}]
-    )
 
 
 def _not_found(pathway_id: int, comment_id: int) -> NotFound:
@@ -139,7 +132,7 @@ def add_comment(
     draft = PathwayRepository(session).load(row)
     problem = missing_element(draft, anchor)
     if problem is not None:
-        raise anchor_problem(problem)
+        raise RuleViolation.in_body(problem, "anchor")
     role = role_on(session, row, client)
     assert role is not None
     comment = CommentRepository(session).add(

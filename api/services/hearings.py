@@ -46,7 +46,7 @@ from pathways.events import EventType
 from pathways.export.hearing import HearingReport, ReportAnswer, ReportComment, hearing_html
 from pathways.hearings import Answer, Position, RoundState, round_state
 from pathways.roles import Act
-from pathways.wording import join
+from pathways.wording import date_text, join
 
 __all__ = [
     "MAX_DEADLINE_DAYS",
@@ -95,16 +95,6 @@ def _state(row: orm.Hearing, invitees: Sequence[orm.HearingInvitee]) -> RoundSta
             for i in invitees
         ),
         closed=row.closed_at is not None,
-    )
-
-
-def _date_nb(value: date) -> str:
-    return f"{value.day}.{value.month}.{value.year}"
-
-
-def _field_problem(field: str, problem: Bilingual) -> RuleViolation:
-    return RuleViolation(
-        problem, errors=[{"loc": ["body", field], "pointer": f"#/{field}", "detail": problem.en}]
     )
 
 
@@ -162,20 +152,21 @@ def open_hearing(
     )
     today = utcnow().date()
     if deadline < today:
-        raise _field_problem(
-            "deadline",
+        raise RuleViolation.in_body(
             Bilingual(
                 f"the deadline {deadline.isoformat()} is in the past; give a date from today on",
-                f"Fristen {_date_nb(deadline)} har allerede vært. Sett en frist fra og med i dag.",
+                f"Fristen {date_text(deadline, 'nb')} har allerede vært. Sett en frist fra og "
+                "med i dag.",
             ),
+            "deadline",
         )
     if deadline > today + timedelta(days=MAX_DEADLINE_DAYS):
-        raise _field_problem(
-            "deadline",
+        raise RuleViolation.in_body(
             Bilingual(
                 f"the deadline {deadline.isoformat()} is more than two years ahead",
-                f"Fristen {_date_nb(deadline)} er mer enn to år fram i tid.",
+                f"Fristen {date_text(deadline, 'nb')} er mer enn to år fram i tid.",
             ),
+            "deadline",
         )
     hearings = HearingRepository(session)
     already = hearings.open_round(row.id)
@@ -190,23 +181,23 @@ def open_hearing(
         )
     wanted = list(dict.fromkeys(invitee_ids))
     if wanted == [client.organization_id]:
-        raise _field_problem(
-            "invitees",
+        raise RuleViolation.in_body(
             Bilingual(
                 "a hearing asks others: invite at least one organisation besides your own",
                 "En høring spør andre. Inviter minst én annen organisasjon enn din egen.",
             ),
+            "invitees",
         )
     found = OrganizationRepository(session).get_many(wanted)
     unknown = [i for i in wanted if i not in found]
     if unknown:
         listed = ", ".join(map(str, unknown))
-        raise _field_problem(
-            "invitees",
+        raise RuleViolation.in_body(
             Bilingual(
                 f"there is no organisation {listed}",
                 f"Det finnes ingen organisasjon med id {listed}.",
             ),
+            "invitees",
         )
     pathway = PathwayRepository(session).load(row)
     hearing = hearings.add(
@@ -321,7 +312,7 @@ def _closed(row: orm.Hearing) -> Conflict:
     return Conflict(
         Bilingual(
             f"hearing round {row.id} was closed on {closed.isoformat()}",
-            f"Høringen {row.id} ble avsluttet {_date_nb(closed)}.",
+            f"Høringen {row.id} ble avsluttet {date_text(closed, 'nb')}.",
         )
     )
 
@@ -360,27 +351,18 @@ def answer_hearing(
             )
         )
     if position.needs_text and not text.strip():
-        raise _field_problem(
-            "text",
+        raise RuleViolation.in_body(
             Bilingual(
                 f"an answer that is {position.said.en} says why: write the remarks in text",
                 f"Når svaret er «{position.said.nb}», må det begrunnes. Skriv begrunnelsen i text.",
             ),
+            "text",
         )
     heard = read_stored_document(row.document)
     for index, (anchor, _) in enumerate(comments):
         problem = missing_element(heard, anchor)
         if problem is not None:
-            raise RuleViolation(
-                problem,
-                errors=[
-                    {
-                        "loc": ["body", "comments", index, "anchor"],
-                        "pointer": f"#/comments/{index}/anchor",
-                        "detail": problem.en,
-                    }
-                ],
-            )
+            raise RuleViolation.in_body(problem, "comments", index, "anchor")
     now = utcnow()
     invitation.position = position.value
     invitation.text = text
@@ -463,9 +445,9 @@ def reply_to_answer(
             )
         )
     if not text.strip():
-        raise _field_problem(
-            "text",
+        raise RuleViolation.in_body(
             Bilingual("write the reply in text", "Skriv svaret i text."),
+            "text",
         )
     invitation.reply = text
     invitation.replied_at = utcnow()
@@ -495,7 +477,7 @@ def close_hearing(
                 f"hearing round {row.id} runs until {row.deadline.isoformat()} and "
                 f"{state.unanswered} invitee(s) have not answered: close it after the "
                 "deadline, or once every invitee has answered",
-                f"Høringsfristen for høring {row.id} er {_date_nb(row.deadline)}, og "
+                f"Høringsfristen for høring {row.id} er {date_text(row.deadline, 'nb')}, og "
                 f"{state.unanswered} av de inviterte har ikke svart ennå. Avslutt høringen "
                 "etter fristen, eller når alle har svart.",
             )
@@ -534,7 +516,7 @@ def hearing_problem(session: Session, row: orm.Pathway) -> Bilingual | None:
         return Bilingual(
             f"hearing round {open_.id} is still open (deadline {open_.deadline.isoformat()}); "
             "the partnership approves pathways after a closed hearing",
-            f"Høringen {open_.id} er fortsatt åpen (frist {_date_nb(open_.deadline)}). "
+            f"Høringen {open_.id} er fortsatt åpen (frist {date_text(open_.deadline, 'nb')}). "
             "Helsefellesskapet godkjenner forløp etter en avsluttet høring.",
         )
     closed = next(iter(rounds), None)

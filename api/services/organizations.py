@@ -133,10 +133,7 @@ def create_organization(
     _check_text({"name": name}, limits)
     problem = kind_problem(kind, level)
     if problem is not None:
-        raise RuleViolation(
-            problem,
-            errors=[{"loc": ["body", "level"], "pointer": "#/level", "detail": problem.en}],
-        )
+        raise RuleViolation.in_body(problem, "level")
     repository = OrganizationRepository(session)
     if repository.get_by_name(name) is not None:
         raise Conflict(

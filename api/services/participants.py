@@ -79,9 +79,12 @@ def add_participant(
     wanted = role or default_role(OrganizationKind(organization.kind))
     problem = role_problem(wanted, OrganizationKind(organization.kind))
     if problem is not None:
-        raise RuleViolation(
-            Bilingual(f"{organization.name}: {problem.en}", f"{organization.name}: {problem.nb}"),
-            errors=[{"loc": ["body", "role"], "pointer": "#/role", "detail": problem.en}],
+        raise RuleViolation.in_body(
+            problem,
+            "role",
+            detail=Bilingual(
+                f"{organization.name}: {problem.en}", f"{organization.name}: {problem.nb}"
+            ),
         )
     if row.partnership_id is not None and PartnershipRepository(session).is_secretariat(
         row.partnership_id, organization_id

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from pathways.export._text import escape
-from pathways.wording import language_or_default
+from pathways.wording import date_text, language_or_default
 
 __all__ = ["HearingReport", "ReportAnswer", "ReportComment", "hearing_html"]
 
@@ -186,10 +186,6 @@ ul.comments { margin: 0; padding-left: 1.2rem; }
 """
 
 
-def _date(value: date, lang: str) -> str:
-    return value.isoformat() if lang == "en" else f"{value.day}.{value.month}.{value.year}"
-
-
 def _counted(count: int, word: str, words: Mapping[str, str]) -> str:
     """``1 uenig``, ``2 uenige``: the adjective agrees with the number."""
     return f"{count} {words[word if count == 1 else word + '_many']}"
@@ -237,15 +233,15 @@ def hearing_html(report: HearingReport, language: str) -> bytes:
     facts = [
         (words["pathway"], report.pathway_title),
         (words["revision"], str(report.revision)),
-        (words["deadline"], _date(report.deadline, lang)),
+        (words["deadline"], date_text(report.deadline, lang)),
         (words["status"], words["closed" if report.closed else "open"]),
         (
             words["opened"],
-            f"{_date(report.opened_on, lang)} {words['by']} {report.opened_by}",
+            f"{date_text(report.opened_on, lang)} {words['by']} {report.opened_by}",
         ),
     ]
     if report.closed_on is not None:
-        facts.append((words["closed_on"], _date(report.closed_on, lang)))
+        facts.append((words["closed_on"], date_text(report.closed_on, lang)))
     summary = " · ".join(
         [
             _counted(len(report.answers), "invited", words),
