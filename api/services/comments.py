@@ -94,8 +94,17 @@ def _author(client: Client, role: str) -> dict[str, object]:
     }
 
 
-def announce(session: Session, row: orm.Pathway, comment: orm.Comment, client: Client) -> None:
-    """Tell the pathway's other organisations of a new comment."""
+def announce(
+    session: Session,
+    row: orm.Pathway,
+    comment: orm.Comment,
+    client: Client,
+    audience: set[int] | None = None,
+) -> None:
+    """Tell the pathway's other organisations of a new comment (``audience``: the
+    pathway's, when the caller has it already)."""
+    if audience is None:
+        audience = pathway_audience(session, row)
     notify(
         session,
         EventType.COMMENT_CREATED,
@@ -112,7 +121,7 @@ def announce(session: Session, row: orm.Pathway, comment: orm.Comment, client: C
             "text": comment.text,
             "thread": f"/pathways/{row.id}/comments/{comment.thread_id or comment.id}",
         },
-        recipients=pathway_audience(session, row) - {client.organization_id},
+        recipients=audience - {client.organization_id},
     )
 
 

@@ -31,7 +31,7 @@ from api.services.editing import (
     role_on,
     visible_pathway,
 )
-from api.services.notifications import notify
+from api.services.notifications import notify, pathway_audience
 from db import models as orm
 from db.repositories.comments import CommentRepository
 from db.repositories.hearings import HearingRepository
@@ -371,6 +371,7 @@ def answer_hearing(
     row.etag_revision += 1
     role = role_on(session, pathway_row, client)
     repository = CommentRepository(session)
+    audience = pathway_audience(session, pathway_row) if comments else set()
     for anchor, comment_text in comments:
         comment = repository.add(
             pathway_id=row.pathway_id,
@@ -387,7 +388,7 @@ def answer_hearing(
             token_id=client.token_id,
             token_name=client.token_name,
         )
-        announce(session, pathway_row, comment, client)
+        announce(session, pathway_row, comment, client, audience)
     record_event(
         session,
         client=client,
