@@ -41,7 +41,7 @@ from pathways.findings import Finding, Severity
 from pathways.model import Level, Pathway, Step, StepKind, Transition
 from pathways.wording import deadline_text
 
-__all__ = ["Picture", "decision_outline", "picture_layout", "svg_picture", "to_svg"]
+__all__ = ["PICTURE_CSS", "Picture", "decision_outline", "picture_layout", "svg_picture", "to_svg"]
 
 _NODE_WIDTH, _NODE_HEIGHT = 172.0, 92.0
 _TITLE_HEIGHT = 64.0
@@ -59,7 +59,7 @@ _SEVERITY = {Severity.ERROR: "#c62828", Severity.WARNING: "#ef6c00"}
 _MARK = {"added": "#1a7f37", "changed": "#9a6700", "removed": "#8c959f"}
 """Outline colours of what a picture of a difference marks (with a named badge)."""
 
-_STYLE = f"""
+PICTURE_CSS = f"""
 .h2h text {{ font-family: {_FONT}; fill: #1b1b1b; }}
 .h2h .title {{ font-size: 18px; font-weight: 600; }}
 .h2h .subtitle {{ font-size: 12px; fill: #555; }}
@@ -72,6 +72,7 @@ _STYLE = f"""
 .h2h .edge-label .messages {{ fill: {_HANDOVER}; font-weight: 600; }}
 .h2h .marker text {{ font-size: 12px; font-weight: 700; fill: #fff; }}
 .h2h .legend text {{ font-size: 11px; }}
+.h2h .change-badge text {{ font-size: 10px; font-weight: 700; fill: #ffffff; }}
 """.strip()
 
 
@@ -99,7 +100,7 @@ def _defs(marks: Sequence[str] = ()) -> str:
         f'fill="{colour}"/></marker>'
         for name, colour in markers.items()
     ]
-    return f"<defs><style>{_STYLE}</style>{''.join(parts)}</defs>"
+    return f"<defs><style>{PICTURE_CSS}</style>{''.join(parts)}</defs>"
 
 
 def _marker(x: float, y: float, severity: Severity, findings: Sequence[Finding], lang: str) -> str:
@@ -201,8 +202,7 @@ def _badge(box: Box, mark: str, lang: str) -> str:
     return (
         f'<g class="change-badge"><rect x="{(box.x + 10):.0f}" y="{(box.y - 9):.0f}" '
         f'width="{width:.0f}" height="16" rx="8" fill="{_MARK[mark]}"/>'
-        f'<text x="{(box.x + 17):.0f}" y="{(box.y + 3):.0f}" '
-        f'style="font-size:10px;font-weight:700;fill:#ffffff">{_esc(text)}</text></g>'
+        f'<text x="{(box.x + 17):.0f}" y="{(box.y + 3):.0f}">{_esc(text)}</text></g>'
     )
 
 
