@@ -35,6 +35,7 @@ from api.services.caches import TokenCache, VersionCache
 from api.services.delivery import DeliveryWorker
 from api.services.handovers import HandoverService
 from api.settings import Settings
+from api.web import web_router
 from db.session import Database
 
 __all__ = ["app_from_environment", "create_app"]
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         notifications,
     ):
         app.include_router(module.router)
+    app.include_router(web_router())  # the web editor (/app/), a client of the routes above
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     install_openapi(app)
     return app

@@ -93,7 +93,7 @@ def _serve(args: argparse.Namespace) -> int:
     upgrade(settings.database_url)
     url = f"http://{args.host}:{args.port}"
     access_log = settings.access_log if args.access_log is None else args.access_log
-    print(f"Hjem til hjem on {url}  (API docs: {url}/docs)")
+    print(f"Hjem til hjem on {url}  (web editor: {url}/app/, API docs: {url}/docs)")
     print(f"Database: {_where(settings)}")
     print(f"Access log: {'on' if access_log else 'off (PATHWAYS_ACCESS_LOG=true to log requests)'}")
     sys.stdout.flush()
