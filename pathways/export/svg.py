@@ -24,8 +24,8 @@ from functools import lru_cache
 
 from pathways.export._text import (
     LEVELS,
+    aware,
     escape,
-    format_datetime,
     index_findings,
     kind_label,
     level_label,
@@ -39,7 +39,7 @@ from pathways.export.context import DEFAULT_CONTEXT, ExportContext
 from pathways.export.layout import Box, Layout, LayoutEdge, LayoutNode, Spacing, layout
 from pathways.findings import Finding, Severity
 from pathways.model import Level, Pathway, Step, StepKind, Transition
-from pathways.wording import deadline_text
+from pathways.wording import date_text, deadline_text
 
 __all__ = ["PICTURE_CSS", "Picture", "decision_outline", "picture_layout", "svg_picture", "to_svg"]
 
@@ -59,7 +59,7 @@ _SEVERITY = {Severity.ERROR: "#c62828", Severity.WARNING: "#ef6c00"}
 _MARK = {"added": "#1a7f37", "changed": "#9a6700", "removed": "#8c959f"}
 """Outline colours of what a picture of a difference marks (with a named badge)."""
 
-PICTURE_CSS = f"""
+_CSS = f"""
 .h2h text {{ font-family: {_FONT}; fill: #1b1b1b; }}
 .h2h .title {{ font-size: 18px; font-weight: 600; }}
 .h2h .subtitle {{ font-size: 12px; fill: #555; }}
@@ -72,8 +72,14 @@ PICTURE_CSS = f"""
 .h2h .edge-label .messages {{ fill: {_HANDOVER}; font-weight: 600; }}
 .h2h .marker text {{ font-size: 12px; font-weight: 700; fill: #fff; }}
 .h2h .legend text {{ font-size: 11px; }}
-.h2h .change-badge text {{ font-size: 10px; font-weight: 700; fill: #ffffff; }}
 """.strip()
+_BADGE_CSS = ".h2h .change-badge text { font-size: 10px; font-weight: 700; fill: #ffffff; }"
+"""Only in pictures of a difference, which have badges."""
+
+PICTURE_CSS = f"{_CSS}\n{_BADGE_CSS}"
+"""Every rule a picture may need, for a page that shows pictures without their own
+``<style>`` (the web editor serves it as a file, under a Content-Security-Policy that
+refuses inline styles)."""
 
 
 _esc = escape
@@ -100,7 +106,8 @@ def _defs(marks: Sequence[str] = ()) -> str:
         f'fill="{colour}"/></marker>'
         for name, colour in markers.items()
     ]
-    return f"<defs><style>{PICTURE_CSS}</style>{''.join(parts)}</defs>"
+    style = PICTURE_CSS if marks else _CSS
+    return f"<defs><style>{style}</style>{''.join(parts)}</defs>"
 
 
 def _marker(x: float, y: float, severity: Severity, findings: Sequence[Finding], lang: str) -> str:
@@ -423,7 +430,7 @@ def _legend(y: float, lang: str, marks: Sequence[str] = ()) -> str:
 def _subtitle(context: ExportContext, lang: str) -> str:
     parts = [context.status_line(lang)]
     if context.generated_at is not None:
-        parts.append(format_datetime(context.generated_at))
+        parts.append(date_text(aware(context.generated_at).date(), lang))
     return " · ".join(part for part in parts if part)
 
 
