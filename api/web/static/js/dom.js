@@ -195,7 +195,8 @@ export function showErrors(form, problem, pointerToId) {
         }
         box.classList.add("field--error");
       }
-      items.push(h("li", {}, h("a", { href: `#${id}`, on: { click: (event) => focusField(event, id) } }, text)));
+      const label = box?.querySelector(":scope > label, :scope > legend")?.textContent;
+      items.push(h("li", {}, h("a", { href: `#${id}`, on: { click: (event) => focusField(event, id) } }, label ? `${label}: ${text}` : text)));
     } else {
       items.push(h("li", {}, text));
     }

@@ -4,7 +4,7 @@
 import { api, session, whenUnauthorized, Problem } from "./api.js";
 import { h, clear, put, field, input, showErrors, showProblem, notice, pageHeading, announce } from "./dom.js";
 import { t, lang, setLang } from "./i18n.js";
-import { catalogueView, minePathwaysView, myHearingsView } from "./views/lists.js";
+import { catalogueView, minePathwaysView, myHearingsView, overviewView, partnershipsView } from "./views/lists.js";
 import { pathwayView } from "./views/pathway.js";
 
 const main = () => document.getElementById("main");
@@ -44,6 +44,8 @@ function renderChrome() {
       ["#/catalogue", t("nav_catalogue")],
       ["#/hearings", t("nav_hearings")],
     ];
+    // The partnership's overview is the secretariat's (and the operator's) page.
+    if (me.kind === "secretariat" || me.scope === "operator") links.push(["#/partnerships", t("nav_partnerships")]);
     put(nav, 
       h(
         "ul",
@@ -133,6 +135,8 @@ const ROUTES = [
   [/^#\/pathways$/, minePathwaysView],
   [/^#\/catalogue$/, catalogueView],
   [/^#\/hearings$/, myHearingsView],
+  [/^#\/partnerships$/, partnershipsView],
+  [/^#\/partnerships\/(\d+)$/, overviewView],
   [/^#\/pathways\/(\d+)(?:\/([a-z]+))?$/, pathwayView],
 ];
 

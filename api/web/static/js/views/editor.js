@@ -373,6 +373,14 @@ export async function editorTab(section, { id, pathway, etag }) {
       put(formPane, h("h2", { id: "form-title", tabindex: "-1" }, t("select_hint")));
       return;
     }
+    if (!state.canEdit) {
+      // One who may not change the draft reads the element (no form of disabled fields).
+      const element = selection.type === "step" ? stepOf(selection.key) : transitionOf(selection.key);
+      if (!element) return;
+      const name = selection.type === "step" ? element.name : transitionName(element);
+      put(formPane, h("h2", { id: "form-title", tabindex: "-1" }, name), describe(selection.type, element));
+      return;
+    }
     if (selection.type === "step" || selection.type === "new-step") {
       const step = selection.type === "step" ? stepOf(selection.key) : null;
       if (selection.type === "step" && !step) {
@@ -388,10 +396,6 @@ export async function editorTab(section, { id, pathway, etag }) {
       }
       put(formPane, transitionForm(transition));
     }
-  }
-
-  function readOnlyFieldset(form) {
-    if (!state.canEdit) form.querySelectorAll("input, select, textarea, button").forEach((node) => (node.disabled = true));
   }
 
   function keyField(prefix, value, source) {
@@ -453,7 +457,6 @@ export async function editorTab(section, { id, pathway, etag }) {
       saved: (data) => ({ selection: { type: "step", key: data.key }, text: t("step_saved", { name: data.name, revision: "{revision}" }) }),
       element: step ? { type: "step", key: step.key, name: step.name } : null,
     });
-    readOnlyFieldset(form);
     return form;
   }
 
@@ -507,7 +510,6 @@ export async function editorTab(section, { id, pathway, etag }) {
       saved: (data) => ({ selection: { type: "transition", key: data.key }, text: t("transition_saved", { name: data.label || data.key, revision: "{revision}" }) }),
       element: transition ? { type: "transition", key: transition.key, name: transitionName(transition) } : null,
     });
-    readOnlyFieldset(form);
     return form;
   }
 

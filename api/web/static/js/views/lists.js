@@ -77,7 +77,7 @@ export async function minePathwaysView(container) {
   const filters = hashQuery();
   const q = input({ name: "q", value: filters.get("q") || "", type: "search" });
   const status = select(
-    [["", t("all")], ["draft", t("status_draft")], ["approved", t("status_approved")], ["changed", t("status_changed", { n: "…" })]],
+    [["", t("all")], ["draft", t("status_draft")], ["approved", t("status_approved")], ["changed", t("status_changed_any")]],
     filters.get("status") || "",
     { name: "status" },
   );
@@ -264,4 +264,88 @@ function answerForm(round) {
     }
   });
   return form;
+}
+
+/** The partnerships the organisation is a member of; the secretariat opens their overviews. */
+export async function partnershipsView(container) {
+  document.title = `${t("nav_partnerships")} – ${t("app")}`;
+  const me = session.me;
+  const { data: page } = await api(`/partnerships${query({ member: me.organization.id, limit: 200 })}`);
+  put(container, pageHeading(t("nav_partnerships")));
+  if (!page.items.length) {
+    put(container, h("p", {}, t("no_partnerships")));
+    return;
+  }
+  put(
+    container,
+    h(
+      "ul",
+      { class: "cards" },
+      ...page.items.map((item) =>
+        h(
+          "li",
+          { class: "card" },
+          h("h2", {}, h("a", { href: `#/partnerships/${item.id}` }, item.name)),
+          h("p", {}, `${t("policy")}: ${t(`policy_${item.approval_policy}`)}`),
+        ),
+      ),
+    ),
+  );
+}
+
+/** A partnership's overview: status counts, overdue reviews, approvals owed, adoption. */
+export async function overviewView(container, id) {
+  const filters = hashQuery();
+  const { data } = await api(`/partnerships/${id}/overview${query({ limit: PAGE, offset: filters.get("offset") || 0 })}`);
+  document.title = `${data.partnership.name} – ${t("app")}`;
+  const count = (status) => String(data.by_status[status] || 0);
+  put(
+    container,
+    pageHeading(data.partnership.name),
+    h(
+      "dl",
+      { class: "facts", id: "overview-facts" },
+      h("dt", {}, t("policy")),
+      h("dd", {}, t(`policy_${data.partnership.approval_policy}`)),
+      h("dt", {}, t("status_draft")),
+      h("dd", {}, count("draft")),
+      h("dt", {}, t("status_approved")),
+      h("dd", {}, count("approved")),
+      h("dt", {}, t("status_changed_any")),
+      h("dd", {}, count("changed")),
+      h("dt", {}, t("review_overdue_filter")),
+      h("dd", {}, String(data.review_overdue)),
+    ),
+    h("h2", {}, t("approvals_owed")),
+    data.pending.length
+      ? table(
+          t("approvals_owed"),
+          [t("organisation"), t("pathways_waiting")],
+          data.pending.map((org) => h("tr", {}, h("td", {}, org.name), h("td", {}, String(org.pathways)))),
+        )
+      : h("p", {}, t("none")),
+    h("h2", {}, t("pathways")),
+    table(
+      t("pathways"),
+      [t("title"), t("status"), t("review_due"), t("adopted"), t("pending_column")],
+      data.pathways.map((item) =>
+        h(
+          "tr",
+          {},
+          h("td", {}, h("a", { href: `#/pathways/${item.id}` }, item.title)),
+          h("td", {}, statusText(item.status)),
+          reviewCell(item.review_due, item.review_overdue),
+          h(
+            "td",
+            {},
+            item.adopted.length
+              ? h("ul", { class: "plain" }, ...item.adopted.map((a) => h("li", {}, `${a.name}: ${t("version")} ${a.version}`)))
+              : "—",
+          ),
+          h("td", {}, item.pending.map((org) => org.name).join(", ") || "—"),
+        ),
+      ),
+    ),
+    pager(`#/partnerships/${id}`, { ...data, items: data.pathways }),
+  );
 }

@@ -183,8 +183,8 @@ export async function diffTab(section, { id, pathway }) {
   const form = h(
     "form",
     { class: "filters" },
-    field({ label: t("from"), control: from }),
-    field({ label: t("to"), control: to }),
+    field({ label: t("compare_from"), control: from }),
+    field({ label: t("compare_to"), control: to }),
     h("button", { type: "submit", class: "button button--secondary" }, t("compare")),
   );
   form.addEventListener("submit", (event) => {
