@@ -8,8 +8,8 @@ are left as screenshots (``PATHWAYS_SCREENSHOTS``).
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -132,3 +132,10 @@ def test_secretariat_user_committee_and_an_invited_municipality(
     page.get_by_role("button", name="Svar på høringen").click()
     expect(page.locator("main")).to_contain_text("Svaret er sendt")
     _look(page, watched, folder, "08-hearing-answered")
+
+    # English is one button away; the page says which language it is in.
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("h1")).to_have_text("Hearings for me")
+    expect(page.get_by_role("button", name="Norsk")).to_be_visible()
+    _look(page, watched, folder, "09-english")

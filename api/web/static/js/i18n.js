@@ -109,6 +109,7 @@ const WORDS = {
     new_pathway: "Nytt forløp",
     create: "Opprett",
     target_group: "Målgruppe",
+    target_group_exact: "Målgruppe (hele teksten)",
     description: "Beskrivelse",
     agreement_ref: "Avtalepunkt",
     // pathway page
@@ -271,6 +272,7 @@ const WORDS = {
     make_variant: "Lag en lokal variant for min organisasjon",
     no_variants: "Ingen lokale varianter.",
     variant_differences: "Forskjeller fra den felles versjonen",
+    rules: "Regler",
     rebase: "Flytt varianten til nyeste felles versjon",
   },
   en: {
@@ -376,6 +378,7 @@ const WORDS = {
     new_pathway: "New pathway",
     create: "Create",
     target_group: "Target group",
+    target_group_exact: "Target group (the whole text)",
     description: "Description",
     agreement_ref: "Agreement point",
     tabs: "Parts of the pathway",
@@ -537,6 +540,7 @@ const WORDS = {
     make_variant: "Make a local variant for my organisation",
     no_variants: "No local variants.",
     variant_differences: "Differences from the shared version",
+    rules: "Rules",
     rebase: "Move the variant onto the newest shared version",
   },
 };

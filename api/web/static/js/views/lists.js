@@ -82,13 +82,22 @@ export async function minePathwaysView(container) {
     { name: "status" },
   );
   const me = session.me;
-  const { data: page } = await api(
-    `/pathways${query({ participant: me.organization.id, q: q.value, status: status.value, limit: PAGE, offset: filters.get("offset") || 0 })}`,
+  const [{ data: partnerships }, { data: page }] = await Promise.all([
+    api(`/partnerships${query({ member: me.organization.id, limit: 200 })}`),
+    api(
+      `/pathways${query({ participant: me.organization.id, q: q.value, status: status.value, partnership: filters.get("partnership"), limit: PAGE, offset: filters.get("offset") || 0 })}`,
+    ),
+  ]);
+  const partnership = select(
+    [["", t("all")], ...partnerships.items.map((item) => [item.id, item.name])],
+    filters.get("partnership") || "",
+    { name: "partnership" },
   );
-  put(container, 
+  put(
+    container,
     pageHeading(t("mine_title")),
     h("p", { class: "lead" }, t("mine_intro")),
-    filterForm("#/pathways", [[t("q"), q], [t("status"), status]]),
+    filterForm("#/pathways", [[t("q"), q], [t("status"), status], [t("partnership"), partnership]]),
   );
   if (!page.items.length) put(container, h("p", {}, t("no_results")));
   else {
@@ -155,10 +164,12 @@ export async function catalogueView(container) {
     filters.get("review") || "",
     { name: "review" },
   );
-  const [{ data: partnerships }, { data: page }] = await Promise.all([
+  const targetGroup = input({ name: "target_group", value: filters.get("target_group") || "" });
+  const [{ data: partnerships }, { data: organisations }, { data: page }] = await Promise.all([
     api("/partnerships?limit=200"),
+    api("/organizations?limit=200"),
     api(
-      `/catalogue${query({ q: q.value, review: review.value, partnership: filters.get("partnership"), limit: PAGE, offset: filters.get("offset") || 0 })}`,
+      `/catalogue${query({ q: q.value, review: review.value, partnership: filters.get("partnership"), organization: filters.get("organization"), target_group: targetGroup.value, limit: PAGE, offset: filters.get("offset") || 0 })}`,
     ),
   ]);
   const partnership = select(
@@ -166,10 +177,22 @@ export async function catalogueView(container) {
     filters.get("partnership") || "",
     { name: "partnership" },
   );
-  put(container, 
+  const organisation = select(
+    [["", t("all")], ...organisations.items.filter((org) => org.level).map((org) => [org.id, org.name])],
+    filters.get("organization") || "",
+    { name: "organization" },
+  );
+  put(
+    container,
     pageHeading(t("catalogue_title")),
     h("p", { class: "lead" }, t("catalogue_intro")),
-    filterForm("#/catalogue", [[t("q"), q], [t("review"), review], [t("partnership"), partnership]]),
+    filterForm("#/catalogue", [
+      [t("q"), q],
+      [t("review"), review],
+      [t("partnership"), partnership],
+      [t("organisation"), organisation],
+      [t("target_group_exact"), targetGroup],
+    ]),
   );
   if (!page.items.length) {
     put(container, h("p", {}, t("no_results")));

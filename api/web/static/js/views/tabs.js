@@ -172,6 +172,31 @@ export async function historyTab(section, { id, pathway }) {
 
 // -- differences -------------------------------------------------------------------------
 
+const FIELD_WORDS = {
+  name: "name", level: "level", kind: "kind", responsible: "responsible",
+  expected_duration: "expected_duration", description: "description", from: "from", to: "to",
+  label: "label", handover: "handover", sender_role: "sender_role", receiver_role: "receiver_role",
+  messages: "messages", deadline: "deadline", checklist: "checklist", title: "title",
+  target_group: "target_group", agreement_ref: "agreement_ref", review_due: "review_due",
+};
+
+/** What changed, as a table: steps and transitions added, removed and changed (which fields). */
+function changeTable(changes, caption, id) {
+  const fields = (named) => Object.keys(named || {}).map((field) => (FIELD_WORDS[field] ? t(FIELD_WORDS[field]) : field)).join(", ");
+  const rows = [];
+  for (const [kind, label] of [["steps", t("steps")], ["transitions", t("transitions")]]) {
+    const part = changes[kind] || {};
+    for (const item of part.added || []) rows.push([label, t("added"), item.name || item.label || item.key]);
+    for (const item of part.removed || []) rows.push([label, t("removed_mark"), item.name || item.label || item.key]);
+    for (const item of part.changed || []) rows.push([label, t("changed"), `${item.key}: ${fields(item.fields || item.handover)}`]);
+  }
+  if (Object.keys(changes.pathway || {}).length) rows.push([t("title"), t("changed"), fields(changes.pathway)]);
+  if (Object.keys(changes.rules || {}).length) rows.push([t("rules"), t("changed"), fields(changes.rules)]);
+  if (!rows.length) return h("p", {}, t("diff_none"));
+  return table(caption, [t("what"), "", t("name")], rows.map((cells) => h("tr", {}, ...cells.map((c) => h("td", {}, c)))), id);
+}
+
+
 export async function diffTab(section, { id, pathway }) {
   const versions = [];
   for (let n = pathway.latest_version || 0; n >= 1; n -= 1) versions.push([String(n), `${t("version")} ${n}`]);
@@ -205,18 +230,9 @@ export async function diffTab(section, { id, pathway }) {
         api(`/pathways/${id}/diff${parameters}`),
         api(`/pathways/${id}/diff/picture${parameters}`, { as: "text" }),
       ]);
-      const lines = [];
-      for (const [kind, label] of [["steps", t("steps")], ["transitions", t("transitions")]]) {
-        const changes = diff.changes[kind] || { added: [], removed: [], changed: [] };
-        for (const item of changes.added) lines.push([label, t("added"), item.name || item.label || item.key]);
-        for (const item of changes.removed) lines.push([label, t("removed_mark"), item.name || item.label || item.key]);
-        for (const item of changes.changed) lines.push([label, t("changed"), `${item.key}: ${Object.keys(item.fields || item.handover || {}).join(", ")}`]);
-      }
-      for (const name of Object.keys(diff.changes.pathway || {})) lines.push([t("title"), t("changed"), name]);
-      put(result, 
-        lines.length
-          ? table(t("compare"), [t("what"), "", t("name")], lines.map((cells) => h("tr", {}, ...cells.map((c) => h("td", {}, c)))), "diff-table")
-          : h("p", {}, t("diff_none")),
+      put(
+        result,
+        changeTable(diff.changes, t("compare"), "diff-table"),
         pictureOf(picture, t("diagram")),
       );
     } catch (problem) {
@@ -440,7 +456,7 @@ export async function variantsTab(section, { id, pathway, etag }) {
     put(section, 
       h("h3", {}, t("variant_differences")),
       h("p", {}, `${variant.shared_title}: ${t("version")} ${variant.pinned_version} (${t("latest_version", { version: variant.latest_version })}).`),
-      h("p", {}, `${variant.difference_count}`),
+      changeTable(variant.differences, t("variant_differences"), "variant-differences"),
     );
     if (variant.upstream && role === "editor" && me.scope !== "read") {
       const button = h("button", { type: "button", class: "button", id: "rebase" }, t("rebase"));
