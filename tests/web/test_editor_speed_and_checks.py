@@ -149,3 +149,35 @@ def test_the_accessibility_check_finds_what_it_should(browser: Browser) -> None:
         assert {"label", "color-contrast"} <= found
     finally:
         page.close()
+
+
+def test_hostile_text_from_the_api_is_shown_as_text(
+    browser: Browser, server: Server, world: World
+) -> None:
+    """Names that look like markup or script stay text: nothing runs, nothing is parsed."""
+    hostile = '<img src=x onerror="window.__pwned=1">"\'&amp; <script>window.__pwned=2</script>'
+    document = json.loads(dump_document(chain(6)))
+    document["pathway"]["title"] = f"Tittel {hostile}"
+    document["steps"][1]["name"] = f"Steg {hostile}"
+    pathway_id = _import(server, world.hospital.token, json.dumps(document).encode())
+    me = httpx.get(
+        f"{server.url}/me", headers={"Authorization": f"Bearer {world.hospital.token}"}
+    ).json()
+    context = browser.new_context()
+    try:
+        context.add_init_script(_signed_in(world.hospital.token, me))
+        page = context.new_page()
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        watched = Watched(page, server.url)
+        page.goto(f"{server.url}/app/#/pathways/{pathway_id}")
+        key = document["steps"][1]["key"]
+        expect(page.locator("h1")).to_have_text(f"Tittel {hostile}")
+        expect(page.locator(f'[data-select="step:{key}"]')).to_contain_text(f"Steg {hostile}")
+        expect(page.locator(f'#diagram [data-step="{key}"]')).to_be_attached()
+        assert page.evaluate("window.__pwned === undefined")
+        assert page.locator("main img, main script").count() == 0
+        assert dialogs == []
+        watched.check()
+    finally:
+        context.close()
