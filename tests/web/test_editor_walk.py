@@ -307,7 +307,18 @@ def walk(browser: Browser, server: Server, world: World, shots: Path, *, keyboar
         expect(municipality.page.locator("#approval")).to_contain_text("Versjon 1 er godkjent")
         municipality.checked("10-version-1")
 
+        # After version 1 the municipality changes the ward's role: the draft differs.
+        municipality.select_element("step", "sengepost")
+        municipality.drive.fill(
+            municipality.page.locator("#step-responsible"), "sykepleier på hjerteposten"
+        )
+        municipality.save()
+        expect(municipality.page.locator("#pathway-facts")).to_contain_text(
+            "Endret siden versjon 1"
+        )
+
         # Other parts of the pathway, looked at once each.
+        page = municipality.page
         for link, name in [
             ("Historikk og forfatterskap", "11-history"),
             ("Sammenlign", "12-diff"),
@@ -315,10 +326,19 @@ def walk(browser: Browser, server: Server, world: World, shots: Path, *, keyboar
             ("Kommentarer og høringer", "14-comments"),
             ("Lokale varianter", "15-variants"),
         ]:
-            municipality.drive.press(municipality.page.get_by_role("link", name=link))
-            expect(municipality.page.get_by_role("link", name=link)).to_have_attribute(
-                "aria-current", "page"
-            )
+            municipality.drive.press(page.get_by_role("link", name=link))
+            expect(page.get_by_role("link", name=link)).to_have_attribute("aria-current", "page")
+            if link == "Sammenlign":  # version 1 against the draft, listed and drawn
+                expect(page.locator("#diff-table")).to_contain_text("sengepost: Ansvarlig rolle")
+                expect(
+                    page.locator('#diff-result [data-step="sengepost"] .change-badge')
+                ).to_have_text("Endret")
+            if link == "Eksport":  # the printable document, one press away
+                with page.expect_download() as download:
+                    municipality.drive.press(page.locator('[data-format="pdf"]').first)
+                saved = download.value.path()
+                assert Path(saved).read_bytes().startswith(b"%PDF")
+                expect(page.locator("#export-status")).to_contain_text(".pdf")
             municipality.checked(name)
 
         # A third organisation, taking no part, finds it in the catalogue.
