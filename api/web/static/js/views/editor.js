@@ -129,12 +129,13 @@ export async function editorTab(section, { id, pathway, etag }) {
       const key = group.dataset.step || group.dataset.transition;
       if (state.selected && state.selected.type === type && state.selected.key === key) group.classList.add("is-selected");
     }
-    svg.addEventListener("click", (event) => {
+    const shown = document.importNode(svg, true); // (a copy: listeners go on it, not on svg)
+    shown.addEventListener("click", (event) => {
       const group = event.target.closest("[data-step], [data-transition]");
       if (!group) return;
       select_({ type: group.dataset.step ? "step" : "transition", key: group.dataset.step || group.dataset.transition });
     });
-    put(clear(diagram), document.importNode(svg, true));
+    put(clear(diagram), shown);
   }
 
   function drawLists() {
