@@ -46,7 +46,7 @@ function renderChrome() {
     ];
     // The partnership's overview is the secretariat's (and the operator's) page.
     if (me.kind === "secretariat" || me.scope === "operator") links.push(["#/partnerships", t("nav_partnerships")]);
-    put(nav, 
+    put(nav,
       h(
         "ul",
         {},
@@ -55,11 +55,11 @@ function renderChrome() {
         ),
       ),
     );
-    put(who, 
+    put(who,
       h("p", { class: "who__name" }, h("span", { class: "visually-hidden" }, `${t("signed_in_as")} `), whoText(me)),
     );
   }
-  put(who, 
+  put(who,
     h(
       "button",
       {
@@ -77,7 +77,7 @@ function renderChrome() {
     ),
   );
   if (me) {
-    put(who, 
+    put(who,
       h(
         "button",
         {

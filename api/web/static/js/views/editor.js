@@ -70,7 +70,7 @@ export async function editorTab(section, { id, pathway, etag }) {
     drawDiagram();
   });
 
-  put(section, 
+  put(section,
     state.canEdit ? null : notice("info", h("p", {}, t("read_only"))),
     h(
       "div",
@@ -218,7 +218,7 @@ export async function editorTab(section, { id, pathway, etag }) {
         ...finding.steps.map((key) => ["step", key, stepName(key)]),
         ...finding.transitions.map((key) => ["transition", key, transitionOf(key) ? transitionName(transitionOf(key)) : key]),
       ];
-      put(list, 
+      put(list,
         h(
           "li",
           { class: `finding finding--${finding.severity}` },
@@ -237,7 +237,7 @@ export async function editorTab(section, { id, pathway, etag }) {
         ),
       );
     }
-    put(clear(gapsPane), 
+    put(clear(gapsPane),
       h("h2", { id: "gaps-title" }, t("gaps")),
       h("p", { id: "gaps-summary" }, t("gaps_summary", summary)),
       findings.length ? list : h("p", {}, t("gaps_none")),
@@ -706,7 +706,7 @@ export async function editorTab(section, { id, pathway, etag }) {
       if (!now) put(box, h("p", {}, t("conflict_gone", { name: element.name })));
       else put(box, h("p", {}, t("conflict_now", { name: element.name })), describe(element.type, now));
     }
-    put(box, 
+    put(box,
       h(
         "div",
         { class: "form__buttons" },

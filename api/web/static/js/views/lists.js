@@ -101,7 +101,7 @@ export async function minePathwaysView(container) {
   );
   if (!page.items.length) put(container, h("p", {}, t("no_results")));
   else {
-    put(container, 
+    put(container,
       table(
         t("mine_title"),
         [t("title"), t("status"), t("revision"), t("review_due"), t("version")],
@@ -199,7 +199,7 @@ export async function catalogueView(container) {
     return;
   }
   const names = (level) => level.organizations.map((org) => org.name).join(", ") || "—";
-  put(container, 
+  put(container,
     table(
       t("catalogue_title"),
       [t("title"), t("partnership"), t("version"), t("approved_at"), t("review_due"), t("hospitals"), t("municipalities")],

@@ -50,7 +50,7 @@ export async function pathwayView(container, id, tab = "") {
   const found = TABS.find(([slug]) => slug === tab) || TABS[0];
   const [, label, render] = found;
   document.title = `${t(label)}: ${pathway.title} – ${t("app")}`;
-  put(container, 
+  put(container,
     pageHeading(pathway.title),
     pathwayFacts(pathway),
     pathway.variant_of

@@ -71,7 +71,7 @@ export async function peopleTab(section, { id, pathway, etag }) {
       ),
     );
   });
-  put(section, 
+  put(section,
     h("h2", {}, t("participants")),
     table(t("participants"), [t("organisation"), t("level"), t("role"), t("when"), ""], rows, "participants"),
   );
@@ -112,7 +112,7 @@ export async function peopleTab(section, { id, pathway, etag }) {
 export async function historyTab(section, { id, pathway }) {
   const { authorship } = pathway;
   const share = (value, label) => h("meter", { min: "0", max: "1", value: String(value), "aria-label": label }, percent(value));
-  put(section, 
+  put(section,
     h("h2", {}, t("authorship")),
     h("p", {}, t("authorship_intro")),
     table(
@@ -149,7 +149,7 @@ export async function historyTab(section, { id, pathway }) {
   );
   const { data: head } = await api(`/pathways/${id}/history?limit=1`);
   const { data: page } = await api(`/pathways/${id}/history${query({ limit: 100, offset: Math.max(0, head.total - 100) })}`);
-  put(section, 
+  put(section,
     h("h2", {}, t("history")),
     table(
       t("history"),
@@ -298,7 +298,7 @@ export async function exportTab(section, { id, pathway }) {
       },
       label,
     );
-  put(section, 
+  put(section,
     h("h2", {}, t("exports")),
     h("p", {}, t("export_intro")),
     field({ label: t("export_version"), control: version }),
@@ -343,7 +343,7 @@ export async function commentsTab(section, { id, pathway, etag }) {
         else showProblem(replyForm, problem);
       }
     });
-    put(list, 
+    put(list,
       h(
         "li",
         { class: "card" },
@@ -453,7 +453,7 @@ export async function variantsTab(section, { id, pathway, etag }) {
   put(section, h("h2", {}, t("variants")), h("p", {}, t("variants_intro")));
   if (pathway.variant_of) {
     const { data: variant } = await api(`/pathways/${id}/variant`);
-    put(section, 
+    put(section,
       h("h3", {}, t("variant_differences")),
       h("p", {}, `${variant.shared_title}: ${t("version")} ${variant.pinned_version} (${t("latest_version", { version: variant.latest_version })}).`),
       changeTable(variant.differences, t("variant_differences"), "variant-differences"),
@@ -476,7 +476,7 @@ export async function variantsTab(section, { id, pathway, etag }) {
   const { data: variants } = await api(`/pathways/${id}/variants`);
   if (!variants.length) put(section, h("p", {}, t("no_variants")));
   else {
-    put(section, 
+    put(section,
       h(
         "ul",
         { id: "variants" },
@@ -502,7 +502,7 @@ export async function variantsTab(section, { id, pathway, etag }) {
 
 export async function publicView(container, pathway) {
   const overdue = pathway.review_overdue;
-  put(container, 
+  put(container,
     notice("info", h("p", {}, t("public_view"))),
     h(
       "dl",
