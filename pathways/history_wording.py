@@ -242,7 +242,7 @@ def _graph_replaced(changes: Mapping[str, Any], by: Actor | None) -> str:
 def _step_added(changes: Mapping[str, Any], by: Actor | None) -> str:
     step = changes["step"]
     kind = kind_label(StepKind(_text(step["kind"])), _NB).lower()
-    return f"La til steget {_quoted(step['name'])} ({kind} {_IN_LEVEL[_text(step['level'])]})"
+    return f"La til steget {_quoted(step['name'])} {_IN_LEVEL[_text(step['level'])]} ({kind})"
 
 
 def _step_changed(changes: Mapping[str, Any], by: Actor | None) -> str:

@@ -132,7 +132,7 @@ CASES: list[tuple[str, dict[str, Any], Actor, str, str]] = [
         {"step": SENGEPOST},
         HOSPITAL,
         "Added step 'sengepost' (Sengepost, hospital)",
-        "La til steget «Sengepost» (behandling på sykehuset)",
+        "La til steget «Sengepost» på sykehuset (behandling)",
     ),
     (
         "step.update",
