@@ -21,14 +21,17 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
 from pathways.durations import parse_duration
+from pathways.model import StepKind
 
 __all__ = [
+    "KIND_LABELS",
     "LANGUAGES",
     "UNIT_NAMES",
     "date_text",
     "deadline_text",
     "duration_text",
     "join",
+    "kind_label",
     "language_or_default",
     "status_text",
 ]
@@ -158,3 +161,59 @@ def date_text(value: date, language: str) -> str:
     if language_or_default(language) == "en":
         return value.isoformat()
     return f"{value.day}.{value.month}.{value.year}"
+
+
+KIND_LABELS: Mapping[str, Mapping[StepKind, str]] = {
+    "en": {
+        StepKind.HOME: "Home",
+        StepKind.REFERRAL: "Referral",
+        StepKind.ASSESSMENT: "Assessment",
+        StepKind.ADMISSION: "Admission",
+        StepKind.TREATMENT: "Treatment",
+        StepKind.DECISION: "Decision",
+        StepKind.DISCHARGE: "Discharge",
+        StepKind.RECEPTION: "Reception",
+        StepKind.FOLLOW_UP: "Follow-up",
+        StepKind.OUTPATIENT: "Outpatient visit",
+        StepKind.DEATH: "Death",
+        StepKind.OTHER: "Other",
+    },
+    "nb": {
+        StepKind.HOME: "Hjemme",
+        StepKind.REFERRAL: "Henvisning",
+        StepKind.ASSESSMENT: "Vurdering",
+        StepKind.ADMISSION: "Innleggelse",
+        StepKind.TREATMENT: "Behandling",
+        StepKind.DECISION: "Beslutning",
+        StepKind.DISCHARGE: "Utskrivning",
+        StepKind.RECEPTION: "Mottak",
+        StepKind.FOLLOW_UP: "Oppfølging",
+        StepKind.OUTPATIENT: "Poliklinisk konsultasjon",
+        StepKind.DEATH: "Død",
+        StepKind.OTHER: "Annet",
+    },
+    "nn": {
+        StepKind.HOME: "Heime",
+        StepKind.REFERRAL: "Tilvising",
+        StepKind.ASSESSMENT: "Vurdering",
+        StepKind.ADMISSION: "Innlegging",
+        StepKind.TREATMENT: "Behandling",
+        StepKind.DECISION: "Avgjerd",
+        StepKind.DISCHARGE: "Utskriving",
+        StepKind.RECEPTION: "Mottak",
+        StepKind.FOLLOW_UP: "Oppfølging",
+        StepKind.OUTPATIENT: "Poliklinisk konsultasjon",
+        StepKind.DEATH: "Død",
+        StepKind.OTHER: "Anna",
+    },
+}
+"""Step kinds for people, per language."""
+
+
+def kind_label(kind: StepKind, language: str = "en") -> str:
+    """The name of a step kind in ``language`` (English if unknown).
+
+    >>> kind_label(StepKind.DISCHARGE, "nn"), kind_label(StepKind.DEATH, "en")
+    ('Utskriving', 'Death')
+    """
+    return KIND_LABELS[language_or_default(language)][kind]

@@ -12,12 +12,13 @@ from api.deps import (
     ClientDep,
     IdPath,
     IfMatch,
+    LanguageDep,
     LimitsDep,
     PageDep,
     ReaderDep,
     SessionDep,
 )
-from api.problems import problem_responses
+from api.problems import language_headers, problem_responses
 from api.routers.methods import ResourceRoute
 from api.schemas.catalogue import PathwayPublicRead
 from api.schemas.common import Page
@@ -255,14 +256,24 @@ def export_document(pathway_id: IdPath, session: SessionDep, client: ClientDep) 
 
 @router.get("/pathways/{pathway_id}/history", responses=problem_responses(401, 404, 422))
 def list_history(
-    pathway_id: IdPath, session: SessionDep, client: ClientDep, page: PageDep
+    pathway_id: IdPath,
+    session: SessionDep,
+    client: ClientDep,
+    page: PageDep,
+    language: LanguageDep,
+    response: Response,
 ) -> Page[HistoryEntryRead]:
-    """Every change, oldest first, with the organisation, level and token that made it."""
+    """Every change, oldest first, with the organisation, level and token that made it.
+
+    Each summary is in Norwegian bokmål with `Accept-Language: nb` (or `nn`, `no`), else
+    in English."""
     rows, total = service.list_history(
         session, client=client, pathway_id=pathway_id, limit=page.limit, offset=page.offset
     )
+    said = "en" if language == "en" else "nb"
+    response.headers.update(language_headers(said))
     return Page(
-        items=[HistoryEntryRead.of(r) for r in rows],
+        items=[HistoryEntryRead.of(r, said) for r in rows],
         total=total,
         limit=page.limit,
         offset=page.offset,

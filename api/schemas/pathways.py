@@ -31,6 +31,7 @@ from pathways.document import (
     step_dict,
     transition_dict,
 )
+from pathways.history_wording import Actor, summary_text
 from pathways.model import Level, Pathway, Step, StepKind, Transition
 from pathways.participation import authorship_shares, content_shares
 from pathways.roles import OrganizationKind, Role
@@ -437,13 +438,20 @@ class HistoryEntryRead(BaseModel):
     organization: HistoryOrganization
     token_name: str
     action: str
-    summary: str
+    summary: str = Field(
+        description="What changed, as a sentence in the response's language "
+        "(`Content-Language`): Norwegian bokmål for `Accept-Language: nb`, `nn` or `no`, "
+        "English otherwise. The English is the summary stored with the entry when the "
+        "change was made; an entry that cannot be said in bokmål is given in English."
+    )
     changes: dict[str, Any]
     revision_before: int
     revision_after: int
 
     @classmethod
-    def of(cls, row: orm.HistoryEntry) -> HistoryEntryRead:
+    def of(cls, row: orm.HistoryEntry, language: str) -> HistoryEntryRead:
+        """The entry for a reader of ``language`` (its summary said in that language)."""
+        by = Actor(row.organization_id, row.organization_name, row.level)
         return cls(
             id=row.id,
             at=row.at,
@@ -454,7 +462,9 @@ class HistoryEntryRead(BaseModel):
             ),
             token_name=row.token_name,
             action=row.action,
-            summary=row.summary,
+            summary=summary_text(
+                row.action, row.changes, language=language, fallback=row.summary, by=by
+            ),
             changes=row.changes,
             revision_before=row.revision_before,
             revision_after=row.revision_after,

@@ -222,7 +222,12 @@ def _complete(
         row=row,
         action="version.create",
         summary=f"Version {version.number} {adopted} (revision {row.revision})",
-        changes={"version": version.number, "revision": row.revision, "policy": policy.value},
+        changes={
+            "version": version.number,
+            "revision": row.revision,
+            "policy": policy.value,
+            **({"body": decision.body} if decision is not None else {}),
+        },
     )
     _announce(session, row=row, version=version)
     return state, version

@@ -86,7 +86,10 @@ def replace_graph(
     row, before = _begin(session, client, pathway_id, if_match)
     after = dataclasses.replace(before, steps=steps, transitions=transitions)
     validate_pathway(after, limits=limits)
-    changes = graph_changes(before, after)
+    changes = {
+        **graph_changes(before, after),
+        "counts": {"steps": len(steps), "transitions": len(transitions)},
+    }
     PathwayRepository(session).replace_graph(
         row.id, steps, transitions, writer=client.organization_id, before=before
     )
@@ -250,7 +253,8 @@ def add_transition(
     after = dataclasses.replace(before, transitions=(*before.transitions, transition))
     validate_pathway(after, limits=limits)
     PathwayRepository(session).add_transition(row.id, transition, writer=client.organization_id)
-    crossing = " (handover between levels)" if after.is_cross_level(transition) else ""
+    cross_level = after.is_cross_level(transition)
+    crossing = " (handover between levels)" if cross_level else ""
     _record(
         session,
         client,
@@ -259,7 +263,7 @@ def add_transition(
         action="transition.add",
         summary=f"Added transition {transition.key!r}: {transition.source} → "
         f"{transition.target}{crossing}",
-        changes={"transition": transition_dict(transition)},
+        changes={"transition": transition_dict(transition), "cross_level": cross_level},
     )
     return transition, row.revision
 

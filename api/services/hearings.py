@@ -221,7 +221,13 @@ def open_hearing(
         action="hearing.open",
         summary=f"Hearing round {hearing.id} opened on revision {row.revision}, deadline "
         f"{deadline.isoformat()}: {names}"[:1000],
-        changes={"hearing": hearing.id, "revision": row.revision, "invitees": wanted},
+        changes={
+            "hearing": hearing.id,
+            "revision": row.revision,
+            "invitees": wanted,
+            "names": [found[i].name for i in wanted],
+            "deadline": deadline.isoformat(),
+        },
     )
     notify(
         session,
@@ -460,7 +466,7 @@ def reply_to_answer(
         row=pathway_row,
         action="hearing.reply",
         summary=f"{client.described} replied to {invitation.name} in hearing round {row.id}",
-        changes={"hearing": row.id, "organization": organization_id},
+        changes={"hearing": row.id, "organization": organization_id, "name": invitation.name},
     )
     return _view(session, row)
 

@@ -281,6 +281,8 @@ def import_pathway(
     }
     if origin is not None:
         changes["origin"] = origin
+    elif action == "pathway.import":
+        changes["counts"] = {"steps": len(pathway.steps), "transitions": len(pathway.transitions)}
     record_change(
         session,
         client=client,

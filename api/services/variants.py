@@ -198,6 +198,7 @@ def create_variant(
         changes={
             "variant_of": {"pathway_id": shared.id, "version": number},
             "applies_to": wanted,
+            "names": [municipal[organization_id].name for organization_id in wanted],
             "pathway": {"title": info.title},
         },
     )

@@ -16,8 +16,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from pathways.findings import Finding, Severity
 from pathways.message_catalogue import CATALOGUE_BY_CODE
-from pathways.model import Level, StepKind
-from pathways.wording import language_or_default
+from pathways.model import Level
+from pathways.wording import KIND_LABELS, kind_label, language_or_default
 
 __all__ = [
     "KIND_LABELS",
@@ -59,62 +59,6 @@ def level_label(level: Level, language: str = "en") -> str:
     ('Hospital / Sykehus', 'Hospital / Sjukehus')
     """
     return (_NYNORSK_LEVEL_LABELS if language == "nn" else LEVEL_LABELS)[level]
-
-
-KIND_LABELS: Mapping[str, Mapping[StepKind, str]] = {
-    "en": {
-        StepKind.HOME: "Home",
-        StepKind.REFERRAL: "Referral",
-        StepKind.ASSESSMENT: "Assessment",
-        StepKind.ADMISSION: "Admission",
-        StepKind.TREATMENT: "Treatment",
-        StepKind.DECISION: "Decision",
-        StepKind.DISCHARGE: "Discharge",
-        StepKind.RECEPTION: "Reception",
-        StepKind.FOLLOW_UP: "Follow-up",
-        StepKind.OUTPATIENT: "Outpatient visit",
-        StepKind.DEATH: "Death",
-        StepKind.OTHER: "Other",
-    },
-    "nb": {
-        StepKind.HOME: "Hjemme",
-        StepKind.REFERRAL: "Henvisning",
-        StepKind.ASSESSMENT: "Vurdering",
-        StepKind.ADMISSION: "Innleggelse",
-        StepKind.TREATMENT: "Behandling",
-        StepKind.DECISION: "Beslutning",
-        StepKind.DISCHARGE: "Utskrivning",
-        StepKind.RECEPTION: "Mottak",
-        StepKind.FOLLOW_UP: "Oppfølging",
-        StepKind.OUTPATIENT: "Poliklinisk konsultasjon",
-        StepKind.DEATH: "Død",
-        StepKind.OTHER: "Annet",
-    },
-    "nn": {
-        StepKind.HOME: "Heime",
-        StepKind.REFERRAL: "Tilvising",
-        StepKind.ASSESSMENT: "Vurdering",
-        StepKind.ADMISSION: "Innlegging",
-        StepKind.TREATMENT: "Behandling",
-        StepKind.DECISION: "Avgjerd",
-        StepKind.DISCHARGE: "Utskriving",
-        StepKind.RECEPTION: "Mottak",
-        StepKind.FOLLOW_UP: "Oppfølging",
-        StepKind.OUTPATIENT: "Poliklinisk konsultasjon",
-        StepKind.DEATH: "Død",
-        StepKind.OTHER: "Anna",
-    },
-}
-"""Step kinds for people, per language."""
-
-
-def kind_label(kind: StepKind, language: str = "en") -> str:
-    """The name of a step kind in ``language`` (English if unknown).
-
-    >>> kind_label(StepKind.DISCHARGE, "nn"), kind_label(StepKind.DEATH, "en")
-    ('Utskriving', 'Death')
-    """
-    return KIND_LABELS[language_or_default(language)][kind]
 
 
 # Characters XML 1.0 cannot hold at all (validation refuses them, but an exporter may be
