@@ -279,6 +279,7 @@ def walk(browser: Browser, server: Server, world: World, shots: Path, *, keyboar
         conflict = hospital.page.locator("#conflict")
         expect(conflict).to_contain_text("Noen andre har endret forløpet")
         expect(conflict).to_contain_text("Testvik kommune")
+        expect(conflict).to_contain_text("La til overgangen «utskrevet»")  # said in bokmål
         expect(hospital.page.locator("#step-description")).to_have_value(TYPED)
         hospital.checked("07-conflict-412")
         hospital.drive.press(hospital.page.locator("#redo"))
@@ -333,6 +334,10 @@ def walk(browser: Browser, server: Server, world: World, shots: Path, *, keyboar
         ]:
             municipality.drive.press(page.get_by_role("link", name=link))
             expect(page.get_by_role("link", name=link)).to_have_attribute("aria-current", "page")
+            if link == "Historikk og forfatterskap":
+                expect(page.locator("#history")).to_contain_text(
+                    "La til steget «Sengepost» på sykehuset (behandling)"
+                )
             if link == "Sammenlign":  # version 1 against the draft, listed and drawn
                 expect(page.locator("#diff-table")).to_contain_text("sengepost: Ansvarlig rolle")
                 expect(
