@@ -17,6 +17,7 @@ from api.problems import install_problem_handlers
 from api.routers import (
     catalogue,
     comments,
+    conformance,
     graph,
     handovers,
     health,
@@ -37,7 +38,10 @@ from api.services.handovers import HandoverService
 from api.settings import Settings
 from db.session import Database
 
-__all__ = ["app_from_environment", "create_app"]
+__all__ = ["CONFORMANCE_IMPORT_PATH", "app_from_environment", "create_app"]
+
+CONFORMANCE_IMPORT_PATH = r"/pathways/[0-9]+/conformance/events"
+"""The one route whose bodies may be larger than ``PATHWAYS_MAX_BODY_BYTES``."""
 
 DESCRIPTION = """\
 Shared patient pathways between a hospital trust and its municipalities, *hjem til hjem*:
@@ -134,9 +138,14 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         comments,
         hearings,
         notifications,
+        conformance,
     ):
         app.include_router(module.router)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        larger=[(CONFORMANCE_IMPORT_PATH, settings.conformance_max_body_bytes)],
+    )
     install_openapi(app)
     return app
 

@@ -137,6 +137,8 @@ hospital is not invited (it may not answer); a thread's ETag is not the pathway'
 DEADLINE = (date.today() + timedelta(days=30)).isoformat()
 HOOK_URL = "https://intruder.example.org/hook"
 REPLAY_CONTROL = "tests/test_webhook_delivery.py::test_replay_delivers_the_same_event_again"
+CONFORMANCE_CONTROL = "tests/api/test_conformance.py::test_who_may_import_and_read"
+"""An import's body is a handover log (CSV, JSON lines, XES), not JSON."""
 
 CASES: dict[tuple[str, str], tuple[Case, ...]] = {
     # Not about one pathway.
@@ -290,6 +292,20 @@ CASES: dict[tuple[str, str], tuple[Case, ...]] = {
         Case(Kind.APPROVED, "version=1", needs_version=True),
         Case(Kind.APPROVED, "format=fhir&side=receiver", needs_version=True),
     ),
+    # Conformance: against an approved version; its participants' (and the secretariat's)
+    # only, draft-only pathway or not: the log is about their patients.
+    ("POST", "/pathways/{pathway_id}/conformance/events"): (
+        Case(Kind.DRAFT, needs_version=True, control=CONFORMANCE_CONTROL),
+    ),
+    ("GET", "/pathways/{pathway_id}/conformance"): (
+        Case(Kind.DRAFT, needs_version=True),
+        Case(Kind.DRAFT, "by=item&version=1", needs_version=True),
+    ),
+    ("GET", "/pathways/{pathway_id}/conformance/csv"): (
+        Case(Kind.DRAFT, "by=month", needs_version=True),
+    ),
+    ("GET", "/pathways/{pathway_id}/conformance/payments"): (Case(Kind.DRAFT, needs_version=True),),
+    ("GET", "/pathways/{pathway_id}/conformance/picture"): (Case(Kind.DRAFT, needs_version=True),),
     ("GET", "/pathways/{pathway_id}/handovers/{transition_key}"): (
         Case(Kind.APPROVED, needs_version=True),
         Case(Kind.APPROVED, "version=1&format=fhir", needs_version=True),
