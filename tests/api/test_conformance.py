@@ -12,9 +12,11 @@ from dataclasses import replace
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from api.app import create_app
 from api.settings import Settings
+from db import models as orm
 from db.session import Database
 from pathways.document import parse_document
 from pathways.handover_log import LogFormat
@@ -339,3 +341,33 @@ def test_hostile_logs_get_small_quick_answers(
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
     assert _figures(world, pathway_id, "transition")["events"] == 0
+
+
+def _nearest_rank(values: list[int], share: float) -> int:
+    ordered = sorted(values)
+    return ordered[max(1, -(-len(ordered) * int(share * 10) // 10)) - 1]
+
+
+def test_median_and_90th_percentile_are_the_nearest_ranks_of_the_stored_delays(
+    world: World, approved: tuple[int, str], pathway: Pathway, db: Database
+) -> None:
+    """The database's window queries give the same figures as a count by hand over the
+    stored checks (on SQLite and PostgreSQL alike)."""
+    pathway_id, _ = approved
+    episodes = list(synthetic_episodes(pathway, episodes=80, seed=21, late=0.3))
+    _import(world, pathway_id, _log(episodes))
+    delays: dict[str, list[int]] = {}
+    with db.reader() as session:
+        for transition, delay in session.execute(
+            select(orm.HandoverCheck.transition, orm.HandoverCheck.delay).where(
+                orm.HandoverCheck.delay.is_not(None)
+            )
+        ):
+            delays.setdefault(transition, []).append(delay)
+    rows = _figures(world, pathway_id, "transition")["rows"]
+    assert {row["transition"] for row in rows} == set(delays)
+    for row in rows:
+        found = delays[row["transition"]]
+        assert row["came"] == len(found)
+        assert row["median_delay_seconds"] == _nearest_rank(found, 0.5)
+        assert row["p90_delay_seconds"] == _nearest_rank(found, 0.9)
