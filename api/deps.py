@@ -328,12 +328,19 @@ _SPOOL_IN_MEMORY = 8 * 1024 * 1024
 _SPOOL_WRITE = 1024 * 1024
 
 
-async def get_spooled_body(request: Request) -> AsyncIterator[IO[bytes]]:
+async def get_spooled_body(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> AsyncIterator[IO[bytes]]:
     """The request body as a file, read from the stream as it comes: up to 8 MiB in
     memory, beyond that in a temporary file (written from a worker thread a MiB at a
     time), so that a large upload never sits in memory whole. Declared before the session
-    so that a slow upload holds no place at the database. The body-size middleware caps
-    it (413 while it streams)."""
+    so that a slow upload holds no place at the database; the token is checked first (one
+    short read of its own, or the token cache), so that no unknown client streams to the
+    disk (401). The body-size middleware caps it (413 while it streams)."""
+    handovers: HandoverService = request.app.state.handovers
+    token = credentials.credentials if credentials else None
+    handovers.cached_client(token) or await handovers.authenticate(token)
     spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115
     try:
         pending: list[bytes] = []
