@@ -36,7 +36,7 @@ from db import models as orm
 from db.repositories.conformance import GROUPINGS, Aggregate, ConformanceRepository
 from db.repositories.pathways import PathwayRepository
 from db.repositories.versions import VersionRepository
-from pathways.conformance import EpisodeResult, check_episode, plan_of, vocabulary_of
+from pathways.conformance import EpisodeResult, Plan, check_episode, plan_of, vocabulary_of
 from pathways.document import read_stored_document
 from pathways.errors import Bilingual
 from pathways.export import ExportContext
@@ -195,6 +195,7 @@ def import_events(
     vocabulary = vocabulary_of(pathway)
     repository = ConformanceRepository(session)
     report = ImportReport(pathway_id, found.number, form)
+    runs = _Runs(repository, plan_of(pathway), found.id)
     touched: set[str] = set()
     batch: list[tuple[Any, ...]] = []
     accepted = 0
@@ -208,10 +209,12 @@ def import_events(
                     report.refusals.append(event)
                 continue
             accepted += 1
+            key = _key(event)
+            runs.add(key, event)
             batch.append(
                 (
                     found.id,
-                    _key(event),
+                    key,
                     event.episode,
                     event.kind,
                     event.code,
@@ -245,15 +248,85 @@ def import_events(
     stored = repository.add_events(batch)
     report.stored += len(stored)
     touched.update(stored)
+    runs.finish()
     report.duplicates = accepted - report.stored
-    report.episodes_checked = _check(repository, pathway, found.id, sorted(touched))
+    again = sorted((touched - runs.checked) | runs.dirty)
+    report.episodes_checked = len(runs.checked - runs.dirty) + _check(
+        repository, pathway, found.id, again
+    )
     return report
+
+
+class _Runs:
+    """Episodes checked from the file as it is read, where that is enough.
+
+    A file usually holds each episode's events together (a *run*), and most episodes
+    are new. An episode whose run ends, that has no results yet (so no events stored
+    before) and has not been seen before in this file, is checked from its run alone,
+    in batches, with no trip back to the database for its events. One that turns up again
+    later in the file is *dirty*: it is checked again from the database at the end, with
+    every episode that gained events but was known before."""
+
+    def __init__(self, repository: ConformanceRepository, plan: Plan, version_id: int) -> None:
+        self.repository = repository
+        self.plan = plan
+        self.version_id = version_id
+        self.current: str | None = None
+        self.events: dict[int, HandoverEvent] = {}
+        self.completed: list[tuple[str, list[HandoverEvent]]] = []
+        self.seen: set[str] = set()
+        self.checked: set[str] = set()
+        self.dirty: set[str] = set()
+
+    def add(self, key: int, event: HandoverEvent) -> None:
+        if event.episode != self.current:
+            self._close()
+            self.current = event.episode
+            if event.episode in self.seen:
+                self.dirty.add(event.episode)
+            self.seen.add(event.episode)
+        self.events[key] = event  # the same event twice in a run counts once
+
+    def _close(self) -> None:
+        if self.current is not None:
+            self.completed.append((self.current, list(self.events.values())))
+            self.current, self.events = None, {}
+        if len(self.completed) >= EPISODE_BATCH:
+            self._flush()
+
+    def finish(self) -> None:
+        self._close()
+        self._flush()
+
+    def _flush(self) -> None:
+        if not self.completed:
+            return
+        known = self.repository.checked_episodes(
+            self.version_id, [episode for episode, _ in self.completed]
+        )
+        results = [
+            check_episode(self.plan, episode, events)
+            for episode, events in self.completed
+            if episode not in known and episode not in self.dirty
+        ]
+        self.completed = []
+        episode_rows, check_rows, payment_rows = _rows(self.version_id, results)
+        self.repository.replace_results(
+            self.version_id,
+            [result.episode for result in results],
+            episode_rows=episode_rows,
+            check_rows=check_rows,
+            payment_rows=payment_rows,
+            fresh=True,
+        )
+        self.checked.update(result.episode for result in results)
 
 
 def _check(
     repository: ConformanceRepository, pathway: Pathway, version_id: int, episodes: list[str]
 ) -> int:
-    """Map ``episodes`` onto the version again, in batches; how many were checked."""
+    """Map ``episodes`` onto the version again from their stored events, in batches; how
+    many were checked."""
     plan = plan_of(pathway)
     for start in range(0, len(episodes), EPISODE_BATCH):
         chunk = episodes[start : start + EPISODE_BATCH]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import random
 import re
 import time
 from collections import Counter
@@ -371,3 +372,29 @@ def test_median_and_90th_percentile_are_the_nearest_ranks_of_the_stored_delays(
         assert row["came"] == len(found)
         assert row["median_delay_seconds"] == _nearest_rank(found, 0.5)
         assert row["p90_delay_seconds"] == _nearest_rank(found, 0.9)
+
+
+def test_episodes_split_over_files_and_rows_in_any_order_give_the_same_findings(
+    world: World, approved: tuple[int, str], pathway: Pathway
+) -> None:
+    """Half of the events in shuffled order first, then the whole log shuffled again:
+    each episode is checked on all of its events, wherever they were in which file."""
+    pathway_id, _ = approved
+    episodes = list(synthetic_episodes(pathway, episodes=60, seed=13, late=0.2, missing=0.1))
+    header, *lines = _log(episodes).decode().splitlines(keepends=True)
+    rng = random.Random(4)
+    rng.shuffle(lines)
+    first = _import(world, pathway_id, (header + "".join(lines[::2])).encode())
+    assert first["stored"] == len(lines[::2])
+    rng.shuffle(lines)
+    second = _import(world, pathway_id, (header + "".join(lines)).encode())
+    assert second["stored"] == len(lines) - first["stored"]
+    assert second["duplicates"] == first["stored"]
+    expected: Counter[tuple[str, str, str, str]] = Counter()
+    for episode in episodes:
+        expected.update((x.transition, x.kind, x.code, x.outcome) for x in episode.expected)
+    found: Counter[tuple[str, str, str, str]] = Counter()
+    for row in _figures(world, pathway_id, "item")["rows"]:
+        for outcome in ("on_time", "late", "missing"):
+            found[(row["transition"], row["kind"], row["code"], outcome)] += row[outcome]
+    assert +found == +expected
