@@ -77,7 +77,7 @@ MEDIA_TYPES: Mapping[str, LogFormat] = {
     "application/x-xes+xml": LogFormat.XES,
 }
 """The Content-Types an import reads, and the format of each."""
-EVENT_BATCH = 5000
+EVENT_BATCH = 10_000
 EPISODE_BATCH = 500
 MAX_REFUSALS = 100
 """Refused rows listed in a report (all are counted)."""

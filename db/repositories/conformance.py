@@ -9,6 +9,7 @@ picked with ``ROW_NUMBER()`` over a window, the same on both databases.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -17,6 +18,7 @@ from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
     Select,
+    String,
     Table,
     case,
     delete,
@@ -27,7 +29,9 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import column as column_clause
 
 from db import models as orm
 
@@ -94,6 +98,17 @@ class ConformanceRepository:
     @property
     def _postgresql(self) -> bool:
         return self.session.get_bind().dialect.name == "postgresql"
+
+    def _among(self, column: Any, episodes: Sequence[str]) -> ColumnElement[bool]:
+        """``column`` is one of ``episodes``, with one parameter: a list of hundreds of
+        ids would otherwise be as many parameters, compiled anew for each batch."""
+        values = list(episodes)
+        if self._postgresql:
+            return cast(ColumnElement[bool], column == func.any(literal(values, ARRAY(String))))
+        ids: Select[Any] = select(column_clause("value")).select_from(
+            func.json_each(literal(json.dumps(values)))
+        )
+        return cast(ColumnElement[bool], column.in_(ids))
 
     def add_events(self, rows: Sequence[tuple[Any, ...]]) -> list[str]:
         """Store ``rows`` (tuples in the order of :data:`EVENT_COLUMNS`), skipping those
@@ -166,7 +181,7 @@ class ConformanceRepository:
         table = orm.HandoverEvent.__table__
         query = (
             select(*(table.c[name] for name in EVENT_FIELDS))
-            .where(table.c.version_id == version_id, table.c.episode.in_(episodes))
+            .where(table.c.version_id == version_id, self._among(table.c.episode, episodes))
             .order_by(table.c.episode, table.c.at)
         )
         yield from self.session.execute(query)
@@ -187,7 +202,9 @@ class ConformanceRepository:
         if not fresh:
             for model in (orm.ConformanceEpisode, orm.HandoverCheck, orm.PaymentDays):
                 self.session.execute(
-                    delete(model).where(model.version_id == version_id, model.episode.in_(episodes))
+                    delete(model).where(
+                        model.version_id == version_id, self._among(model.episode, episodes)
+                    )
                 )
         self._store(orm.ConformanceEpisode, EPISODE_COLUMNS, episode_rows)
         self._store(orm.HandoverCheck, CHECK_COLUMNS, check_rows)
@@ -199,7 +216,7 @@ class ConformanceRepository:
         return set(
             self.session.scalars(
                 select(table.episode).where(
-                    table.version_id == version_id, table.episode.in_(episodes)
+                    table.version_id == version_id, self._among(table.episode, episodes)
                 )
             )
         )
