@@ -50,7 +50,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -456,8 +456,3 @@ def payment_days(
         days[day.year] += 1
         day += timedelta(days=1)
     return [Payment(notice.receiver, year, count) for year, count in sorted(days.items())]
-
-
-def utc(at: int) -> datetime:
-    """``at`` as an aware UTC datetime."""
-    return datetime.fromtimestamp(at, UTC)

@@ -285,8 +285,32 @@ def _not_utf8(row: int | None) -> LogError:
 
 
 def _csv_rows(source: IO[bytes]) -> Iterator[RawRow | Refusal]:
-    lines = codecs.iterdecode(source, "utf-8-sig")
+    lines = codecs.iterdecode(_bounded_lines(source), "utf-8-sig")
     yield from _csv_records(csv.reader(lines, strict=True))
+
+
+_CONTINUATION = bytes(range(0x80, 0xC0))
+"""The bytes that continue a UTF-8 character."""
+
+
+def _bounded_lines(source: IO[bytes]) -> Iterator[bytes]:
+    """``source``'s lines, a line longer than :data:`MAX_LINE` cut there (the rest read
+    and dropped; its row is refused, a value being too long or too many), so that no line
+    is ever held whole in memory, however long, and the rows after it keep their
+    numbers."""
+    while True:
+        line = source.readline(MAX_LINE)
+        if not line:
+            return
+        if len(line) == MAX_LINE and not line.endswith(b"\n"):
+            rest = line
+            while rest and not rest.endswith(b"\n"):
+                rest = source.readline(MAX_LINE)
+            line = line.rstrip(_CONTINUATION)  # no character cut in two at the end
+            if line and line[-1] >= 0xC0:
+                line = line[:-1]
+            line += b"\n"
+        yield line
 
 
 def _csv_records(reader: Iterator[list[str]]) -> Iterator[RawRow | Refusal]:

@@ -209,3 +209,15 @@ def test_payment_days_by_hand() -> None:
         night, reply=None, discharged=discharged, withdrawn=None, arrived_at=arrived
     )
     assert paid_night.days == 2
+
+
+def test_a_csv_line_longer_than_any_row_is_refused_without_being_read_whole(
+    pathway: Pathway,
+) -> None:
+    data = HEADER + b"e1,step,ward," + "ø".encode() * 50_001 + b",HF,,\n"
+    data += b"e1,step,ward,2024-03-01T10:00:00+01:00,HF,,\n"
+    refused, event = _events(pathway, data)
+    assert isinstance(refused, Refusal)
+    assert refused.row == 2
+    assert isinstance(event, HandoverEvent)
+    assert event.row == 3
