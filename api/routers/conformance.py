@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.deps import ClientDep, IdPath, LanguageDep, SessionDep, SettingsDep, SpooledBody
 from api.problems import problem_responses
 from api.routers.methods import ResourceRoute
-from api.schemas.conformance import ConformanceFigures, ImportReportRead, PaymentsRead
+from api.schemas.conformance import (
+    ConformanceFigures,
+    EpisodeRead,
+    ImportReportRead,
+    PaymentsRead,
+)
 from api.services import conformance as service
 
 router = APIRouter(tags=["conformance"], route_class=ResourceRoute)
@@ -169,3 +174,32 @@ def get_picture(
         session, client=client, pathway_id=pathway_id, version=version, language=language
     )
     return Response(content, media_type="image/svg+xml")
+
+
+Episode = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:\-]{1,64}$")]
+
+
+@router.get(
+    "/pathways/{pathway_id}/conformance/episodes/{episode}",
+    responses=problem_responses(401, 404, 422),
+)
+def get_episode(
+    pathway_id: IdPath,
+    episode: Episode,
+    session: SessionDep,
+    client: ClientDep,
+    language: LanguageDep,
+    version: Version = None,
+) -> EpisodeRead:
+    """One episode held against the version: for every handover it passed, each
+    required message and checklist item, whether it came and in time (said in words in
+    the language of `Accept-Language`); where it left the pathway; its payment days."""
+    view = service.episode_checks(
+        session,
+        client=client,
+        pathway_id=pathway_id,
+        version=version,
+        episode=episode,
+        language=language,
+    )
+    return EpisodeRead.of(view)

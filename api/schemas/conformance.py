@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -10,6 +11,8 @@ from api.services import conformance as service
 
 __all__ = [
     "ConformanceFigures",
+    "EpisodeCheckRead",
+    "EpisodeRead",
     "FigureRowRead",
     "ImportReportRead",
     "PaymentRead",
@@ -202,3 +205,76 @@ class PaymentsRead(BaseModel):
 
 
 PAYMENT_RULE = service.PAYMENT_RULE
+
+
+def _time(at: int | None) -> datetime | None:
+    return None if at is None else datetime.fromtimestamp(at, UTC)
+
+
+class EpisodeCheckRead(BaseModel):
+    transition: str
+    kind: Literal["message", "item"]
+    code: str = Field(description="The message code or the checklist item's key")
+    label: str = Field(description="The message's name or the item's text")
+    organization: str = Field(description="The organisation that had to act")
+    status: Literal["on_time", "late", "missing"]
+    due: datetime | None = Field(description="The last moment in time (null: no deadline)")
+    arrived: datetime | None
+    delay_seconds: int | None = Field(
+        description="From the handover's moment to arrival (negative: sent before)"
+    )
+    deadline: str | None = Field(description="The deadline as people say it (samme dag)")
+    said: str = Field(description="What happened, in words, in the language asked for")
+
+
+class EpisodePaymentRead(BaseModel):
+    municipality: str
+    year: int
+    days: int
+
+
+class EpisodeRead(BaseModel):
+    pathway_id: int
+    version: int
+    episode: str
+    hospital: str
+    municipality: str
+    left_pathway: bool
+    off_route: list[str] = Field(
+        description="Steps the pathway does not have, and a>b for two steps no transition joins"
+    )
+    checks: list[EpisodeCheckRead]
+    payment_days: list[EpisodePaymentRead]
+
+    @classmethod
+    def of(cls, view: service.EpisodeView) -> EpisodeRead:
+        row = view.row
+        return cls(
+            pathway_id=view.pathway_id,
+            version=view.version,
+            episode=row.episode,
+            hospital=row.hospital,
+            municipality=row.municipality,
+            left_pathway=row.left_pathway,
+            off_route=[part for part in row.off_route.split(",") if part],
+            checks=[
+                EpisodeCheckRead(
+                    transition=c.row.transition,
+                    kind="message" if c.row.kind == "message" else "item",
+                    code=c.row.code,
+                    label=c.label,
+                    organization=c.row.organization,
+                    status=c.status,
+                    due=_time(c.row.due),
+                    arrived=_time(c.row.arrived),
+                    delay_seconds=c.row.delay,
+                    deadline=c.deadline,
+                    said=c.said,
+                )
+                for c in view.checks
+            ],
+            payment_days=[
+                EpisodePaymentRead(municipality=p.municipality, year=p.year, days=p.days)
+                for p in view.payments
+            ],
+        )

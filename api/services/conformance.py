@@ -25,6 +25,7 @@ import hashlib
 import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import IO, Any
 
 from sqlalchemy.orm import Session
@@ -53,7 +54,8 @@ from pathways.handover_log import (
 from pathways.message_catalogue import CATALOGUE_BY_CODE
 from pathways.model import Pathway
 from pathways.roles import Role
-from pathways.wording import deadline_text, language_or_default
+from pathways.text import printable
+from pathways.wording import deadline_text, duration_text, language_or_default
 
 __all__ = [
     "MEDIA_TYPES",
@@ -61,6 +63,7 @@ __all__ = [
     "Figures",
     "ImportReport",
     "PaymentFigures",
+    "episode_checks",
     "figures",
     "figures_csv",
     "import_events",
@@ -567,6 +570,95 @@ def figures_csv(
         )
     name = f"pathway-{pathway_id}-v{found.version}-conformance-by-{by}.csv"
     return out.getvalue().encode("utf-8"), name
+
+
+# -- one episode -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeCheck:
+    row: orm.HandoverCheck
+    label: str
+    deadline: str | None
+    """The requirement's deadline as people say it (None: only checked for coming)."""
+    said: str
+    """What happened, in words: ``kom 3 timer for sent (frist: samme dag)``."""
+
+    @property
+    def status(self) -> str:
+        if self.row.arrived is None:
+            return "missing"
+        return "on_time" if self.row.on_time else "late"
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeView:
+    pathway_id: int
+    version: int
+    row: orm.ConformanceEpisode
+    checks: list[EpisodeCheck]
+    payments: list[orm.PaymentDays]
+
+
+_SAID = {
+    "en": ("came on time", "came {late} late", "missing", "deadline"),
+    "nb": ("kom i tide", "kom {late} for sent", "mangler", "frist"),
+    "nn": ("kom i tide", "kom {late} for seint", "manglar", "frist"),
+}
+
+
+def _said(row: orm.HandoverCheck, deadline: str | None, language: str) -> str:
+    on_time, late, missing, word = _SAID[language_or_default(language)]
+    if row.arrived is None:
+        text = missing
+    elif row.on_time or row.due is None:
+        text = on_time
+    else:
+        # Said in whole minutes (at least one): "9 timer og 30 minutter", not the second
+        # past midnight that "the same day" ends at.
+        minutes = max(1, (row.arrived - row.due) // 60)
+        text = late.format(late=duration_text(timedelta(minutes=minutes), language))
+    return f"{text} ({word}: {deadline})" if deadline else text
+
+
+def episode_checks(
+    session: Session,
+    *,
+    client: Client,
+    pathway_id: int,
+    version: int | None,
+    episode: str,
+    language: str,
+) -> EpisodeView:
+    """One episode held against the version: each requirement of each handover it
+    passed, whether it came and in time, said in words; and its payment days."""
+    found = _readable(session, client, pathway_id, version)
+    results = ConformanceRepository(session).episode(found.id, episode)
+    if results is None:
+        raise NotFound(
+            Bilingual(
+                f"version {found.number} of pathway {pathway_id} has no episode "
+                f"{printable(episode, max_length=64)!r}",
+                f"Versjon {found.number} av forløp {pathway_id} har ingen episode "
+                f"«{printable(episode, max_length=64)}».",
+            )
+        )
+    row, checks, payments = results
+    pathway = read_stored_document(found.document)
+    labels = _labels(pathway, language)
+    deadlines = {
+        (key, r.kind, r.code): r.deadline
+        for key, requirements in plan_of(pathway).requirements.items()
+        for r in requirements
+    }
+    shown = []
+    for check in checks:
+        key = (check.transition, check.kind, check.code)
+        label = labels.get(key, (check.code, None))[0]
+        seconds = deadlines.get(key)
+        deadline = None if seconds is None else deadline_text(timedelta(seconds=seconds), language)
+        shown.append(EpisodeCheck(check, label, deadline, _said(check, deadline, language)))
+    return EpisodeView(pathway_id, found.number, row, shown, payments)
 
 
 # -- payment days ------------------------------------------------------------------------

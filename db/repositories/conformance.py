@@ -337,6 +337,27 @@ class ConformanceRepository:
         )
         return [(m, int(y), int(n), int(d)) for m, y, n, d in self.session.execute(query)]
 
+    def episode(
+        self, version_id: int, episode: str
+    ) -> tuple[orm.ConformanceEpisode, list[orm.HandoverCheck], list[orm.PaymentDays]] | None:
+        """One episode's results: the episode, its checks in order, its payment days."""
+        found = self.session.get(orm.ConformanceEpisode, (version_id, episode))
+        if found is None:
+            return None
+        checks = orm.HandoverCheck
+        rows = self.session.scalars(
+            select(checks)
+            .where(checks.version_id == version_id, checks.episode == episode)
+            .order_by(checks.position)
+        )
+        paid = orm.PaymentDays
+        days = self.session.scalars(
+            select(paid)
+            .where(paid.version_id == version_id, paid.episode == episode)
+            .order_by(paid.year)
+        )
+        return found, list(rows), list(days)
+
     def has_events(self, version_id: int) -> bool:
         return (
             self.session.scalar(

@@ -398,3 +398,44 @@ def test_episodes_split_over_files_and_rows_in_any_order_give_the_same_findings(
         for outcome in ("on_time", "late", "missing"):
             found[(row["transition"], row["kind"], row["code"], outcome)] += row[outcome]
     assert +found == +expected
+
+
+def test_one_episode_says_what_came_late_and_what_is_missing(
+    world: World, approved: tuple[int, str]
+) -> None:
+    """A discharge to the short-term bed: the notice on the day (in time), the reply the
+    next morning (late: due the same day), the rest missing."""
+    pathway_id, _ = approved
+    rows = [
+        ("ep-1", "step", "ward", "2024-03-01T10:00:00+01:00", "HF", ""),
+        ("ep-1", "step", "ready", "2024-03-04T13:00:00+01:00", "HF", ""),
+        ("ep-1", "message", "LOG_UTSKRIVNINGSKLAR", "2024-03-04T14:00:00+01:00", "HF", "K1"),
+        ("ep-1", "item", "reply", "2024-03-05T09:30:00+01:00", "K1", "HF"),
+        ("ep-1", "step", "short-term-bed", "2024-03-07T12:00:00+01:00", "K1", ""),
+    ]
+    data = (HEADER + "".join(",".join(row) + ",\n" for row in rows)).encode()
+    _import(world, pathway_id, data)
+    response = world.municipality.get(
+        f"/pathways/{pathway_id}/conformance/episodes/ep-1", headers={"Accept-Language": "nb"}
+    )
+    assert response.status_code == 200, response.text
+    found = response.json()
+    checks = {(c["kind"], c["code"]): c for c in found["checks"]}
+    assert {c["transition"] for c in found["checks"]} == {"to-short-term"}
+    notice = checks[("message", "LOG_UTSKRIVNINGSKLAR")]
+    assert notice["status"] == "on_time"
+    assert notice["said"] == "kom i tide (frist: samme dag)"
+    reply = checks[("item", "reply")]
+    assert reply["status"] == "late"
+    # Due at midnight (23:59:59 on the 4th), came 09:30 on the 5th.
+    assert reply["said"] == "kom 9 timer og 30 minutter for sent (frist: samme dag)"
+    assert checks[("message", "EPIKRISE")]["status"] == "missing"
+    assert checks[("message", "EPIKRISE")]["said"] == "mangler (frist: samme dag)"
+    assert found["payment_days"] == [{"municipality": "K1", "year": 2024, "days": 3}]
+    assert (
+        world.municipality.get(f"/pathways/{pathway_id}/conformance/episodes/ep-2").status_code
+        == 404
+    )
+    assert (
+        world.outsider.get(f"/pathways/{pathway_id}/conformance/episodes/ep-1").status_code == 404
+    )
