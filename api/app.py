@@ -17,6 +17,7 @@ from api.problems import install_problem_handlers
 from api.routers import (
     catalogue,
     comments,
+    conformance,
     graph,
     handovers,
     health,
@@ -38,7 +39,10 @@ from api.settings import Settings
 from api.web import web_router
 from db.session import Database
 
-__all__ = ["app_from_environment", "create_app"]
+__all__ = ["CONFORMANCE_IMPORT_PATH", "app_from_environment", "create_app"]
+
+CONFORMANCE_IMPORT_PATH = r"/pathways/[0-9]+/conformance/events"
+"""The one route whose bodies may be larger than ``PATHWAYS_MAX_BODY_BYTES``."""
 
 DESCRIPTION = """\
 Shared patient pathways between a hospital trust and its municipalities, *hjem til hjem*:
@@ -135,10 +139,15 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         comments,
         hearings,
         notifications,
+        conformance,
     ):
         app.include_router(module.router)
     app.include_router(web_router())  # the web editor (/app/), a client of the routes above
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        larger=[(CONFORMANCE_IMPORT_PATH, settings.conformance_max_body_bytes)],
+    )
     install_openapi(app)
     return app
 

@@ -9,9 +9,10 @@ place at the :class:`~api.gate.DatabaseGate` meanwhile. Dependencies that do no 
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import IO, Annotated, Any, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -45,6 +46,7 @@ __all__ = [
     "PageDep",
     "SessionDep",
     "SettingsDep",
+    "SpooledBody",
     "VersionSelector",
     "problem_language",
 ]
@@ -320,3 +322,40 @@ async def get_version_selector(
 
 
 VersionSelector = Annotated[int | None, Depends(get_version_selector)]
+
+
+_SPOOL_IN_MEMORY = 8 * 1024 * 1024
+_SPOOL_WRITE = 1024 * 1024
+
+
+async def get_spooled_body(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> AsyncIterator[IO[bytes]]:
+    """The request body as a file, read from the stream as it comes: up to 8 MiB in
+    memory, beyond that in a temporary file (written from a worker thread a MiB at a
+    time), so that a large upload never sits in memory whole. Declared before the session
+    so that a slow upload holds no place at the database; the token is checked first (one
+    short read of its own, or the token cache), so that no unknown client streams to the
+    disk (401). The body-size middleware caps it (413 while it streams)."""
+    handovers: HandoverService = request.app.state.handovers
+    token = credentials.credentials if credentials else None
+    handovers.cached_client(token) or await handovers.authenticate(token)
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115
+    try:
+        pending: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            pending.append(chunk)
+            size += len(chunk)
+            if size >= _SPOOL_WRITE:
+                await anyio.to_thread.run_sync(spool.write, b"".join(pending))
+                pending, size = [], 0
+        spool.write(b"".join(pending))
+        spool.seek(0)
+        yield spool
+    finally:
+        spool.close()
+
+
+SpooledBody = Annotated[IO[bytes], Depends(get_spooled_body)]

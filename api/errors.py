@@ -10,6 +10,7 @@ The tree::
     ├── Conflict                409  breaks a rule of the stored state
     ├── PreconditionFailed      412  If-Match names an old revision
     ├── PayloadTooLarge         413
+    ├── UnsupportedMediaType    415  a body in a format the route does not read
     ├── Unprocessable           422  well-formed but invalid
     ├── RuleViolation           422  valid as the spec says, but against a product rule
     ├── PreconditionRequired    428  a change without If-Match
@@ -44,6 +45,7 @@ __all__ = [
     "Unauthorized",
     "Unavailable",
     "Unprocessable",
+    "UnsupportedMediaType",
 ]
 
 PROBLEM_TYPE_BASE = "urn:hjem-til-hjem:problem:"
@@ -122,6 +124,11 @@ class PreconditionFailed(ApiError):
 class PayloadTooLarge(ApiError):
     status, slug = 413, "payload-too-large"
     title = Bilingual("Request body too large", "Forespørselen er for stor")
+
+
+class UnsupportedMediaType(ApiError):
+    status, slug = 415, "unsupported-media-type"
+    title = Bilingual("Unsupported media type", "Innholdstypen støttes ikke")
 
 
 class Unprocessable(ApiError):

@@ -6,6 +6,8 @@ request, in the language of the request's ``Accept-Language`` as every problem i
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,16 +20,34 @@ __all__ = ["BodySizeLimit"]
 
 
 class BodySizeLimit:
-    """Refuse bodies over ``max_bytes``: by Content-Length before reading, or while reading."""
+    """Refuse bodies over ``max_bytes``: by Content-Length before reading, or while reading.
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    ``larger`` gives paths (regular expressions, matched whole) their own cap: a handover
+    log import streams far more than any other body."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        larger: Sequence[tuple[str, int]] = (),
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.larger = [(re.compile(pattern), cap) for pattern, cap in larger]
 
-    def _detail(self) -> Bilingual:
+    def _cap(self, scope: Scope) -> int:
+        path = scope.get("path", "")
+        for pattern, cap in self.larger:
+            if pattern.fullmatch(path):
+                return cap
+        return self.max_bytes
+
+    def _detail(self, cap: int | None = None) -> Bilingual:
+        cap = self.max_bytes if cap is None else cap
         return Bilingual(
-            f"the request body is larger than {self.max_bytes} bytes",
-            f"Innholdet i forespørselen er større enn {self.max_bytes} byte.",
+            f"the request body is larger than {cap} bytes",
+            f"Innholdet i forespørselen er større enn {cap} byte.",
         )
 
     async def _refuse(self, scope: Scope, send: Send, status: int, detail: Bilingual) -> None:
@@ -69,6 +89,7 @@ class BodySizeLimit:
             # No route here reads a body on GET or HEAD.
             await self.app(scope, receive, send)
             return
+        cap = self._cap(scope)
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
                 try:
@@ -84,8 +105,8 @@ class BodySizeLimit:
                         ),
                     )
                     return
-                if declared > self.max_bytes:
-                    await self._refuse(scope, send, 413, self._detail())
+                if declared > cap:
+                    await self._refuse(scope, send, 413, self._detail(cap))
                     return
         received = 0
 
@@ -94,8 +115,8 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge(self._detail())
+                if received > cap:
+                    raise BodyTooLarge(self._detail(cap))
             return message
 
         await self.app(scope, limited_receive, send)

@@ -53,6 +53,20 @@ class Settings(BaseSettings):
         "answered 503 with Retry-After",
     )
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    conformance_max_body_bytes: int = Field(
+        default=512 * 1024 * 1024,
+        ge=1024,
+        description="Largest handover log one import may send (POST "
+        "/pathways/{id}/conformance/events): it is streamed to a temporary file, never held "
+        "in memory. 512 MiB holds a year of a large partnership (a million events: about "
+        "70 MB as CSV, 240 MB as XES)",
+    )
+    payment_daily_rates: dict[int, int] = Field(
+        default_factory=lambda: {2024: 5745},
+        description="The daily rate (kroner) a municipality pays for a patient ready for "
+        'discharge, by year, as JSON: {"2024": 5745, "2025": 6000}. A year without its '
+        "own rate takes the latest earlier year's (or the earliest given)",
+    )
     # The wire schemas refuse more than the defaults before reading further
     # (pathways.document): settings may lower these caps, not raise them.
     max_steps: int = Field(default=DEFAULT_LIMITS.max_steps, ge=1, le=DEFAULT_LIMITS.max_steps)
@@ -156,6 +170,16 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             value = value.strip().rstrip("/")
             return value or None
+        return value
+
+    @field_validator("payment_daily_rates")
+    @classmethod
+    def _rates_are_plausible(cls, value: dict[int, int]) -> dict[int, int]:
+        if not value:
+            raise ValueError("give the daily rate of at least one year")
+        for year, rate in value.items():
+            if not (2000 <= year <= 2200) or not (0 < rate <= 1_000_000):
+                raise ValueError(f"{year}: {rate} is not a plausible year and daily rate")
         return value
 
     @model_validator(mode="after")

@@ -32,11 +32,14 @@ __all__ = [
     "Approval",
     "Base",
     "Comment",
+    "ConformanceEpisode",
     "Decision",
     "Delivery",
     "DeliveryAttempt",
     "Event",
     "EventRecipient",
+    "HandoverCheck",
+    "HandoverEvent",
     "Hearing",
     "HearingInvitee",
     "HistoryEntry",
@@ -45,6 +48,7 @@ __all__ = [
     "Partnership",
     "PartnershipMember",
     "Pathway",
+    "PaymentDays",
     "Step",
     "Token",
     "Transition",
@@ -565,3 +569,85 @@ class DeliveryAttempt(Base):
     """The receiver's answer; None when there was none (refused, timed out)."""
     error: Mapped[str] = mapped_column(String(500), default="")
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class HandoverEvent(Base):
+    """One event of a handover log (:mod:`pathways.handover_log`) imported against an
+    approved version. ``key`` is a digest of all its fields: the same event imported
+    again is the same row, so a re-import changes nothing."""
+
+    __tablename__ = "handover_events"
+    __table_args__ = (Index("ix_handover_events_version_id_episode", "version_id", "episode"),)
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    episode: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))
+    code: Mapped[str] = mapped_column(String(200))
+    at: Mapped[int] = mapped_column(BigInteger)
+    """Seconds since the epoch (UTC)."""
+    sender: Mapped[str] = mapped_column(String(200))
+    receiver: Mapped[str] = mapped_column(String(200))
+    answer: Mapped[str] = mapped_column(String(3))
+
+
+class ConformanceEpisode(Base):
+    """An episode of a version's log as last checked: its organisations, its month, and
+    whether it left the pathway (and where)."""
+
+    __tablename__ = "conformance_episodes"
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    episode: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hospital: Mapped[str] = mapped_column(String(200))
+    municipality: Mapped[str] = mapped_column(String(200))
+    month: Mapped[str] = mapped_column(String(7))
+    left_pathway: Mapped[bool] = mapped_column(Boolean)
+    off_route: Mapped[str] = mapped_column(String(1000))
+    """Steps the pathway does not have, and ``a>b`` for steps no transition joins."""
+
+
+class HandoverCheck(Base):
+    """One required message or checklist item of one handover an episode passed: when it
+    was due, when it came (None: it did not), and whether in time. The figures are
+    aggregates of these rows, made by the database."""
+
+    __tablename__ = "handover_checks"
+    __table_args__ = (
+        Index("ix_handover_checks_version_id_transition", "version_id", "transition"),
+    )
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    episode: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    transition: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(8))
+    code: Mapped[str] = mapped_column(String(200))
+    organization: Mapped[str] = mapped_column(String(200))
+    month: Mapped[str] = mapped_column(String(7))
+    due: Mapped[int | None] = mapped_column(BigInteger)
+    arrived: Mapped[int | None] = mapped_column(BigInteger)
+    delay: Mapped[int | None] = mapped_column(BigInteger)
+    """Seconds from the requirement's anchor to its arrival."""
+    on_time: Mapped[bool] = mapped_column(Boolean)
+
+
+class PaymentDays(Base):
+    """Days in one year a municipality pays for one episode's patient ready for
+    discharge (:func:`pathways.conformance.payment_days`)."""
+
+    __tablename__ = "payment_days"
+
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    episode: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    municipality: Mapped[str] = mapped_column(String(200))
+    days: Mapped[int] = mapped_column(Integer)

@@ -112,6 +112,10 @@ class ExportContext:
     (:func:`pathways.diff.marked_union`)."""
     transition_marks: Mapping[str, str] = field(default_factory=dict)
     """Likewise for transitions."""
+    on_time: Mapping[str, float] = field(default_factory=dict)
+    """For a picture of conformance: each handover's share (0-1) of required messages
+    and checklist items that came in time (:mod:`pathways.conformance`); the picture
+    colours the handover by it."""
 
     @property
     def is_approved(self) -> bool:

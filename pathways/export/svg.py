@@ -11,6 +11,11 @@ nynorsk), the level names in English and Norwegian. Steps and transitions named 
 context's findings get a red (error) or orange (warning) outline or stroke and a "!"
 marker whose tooltip is the finding's message in the context's language.
 
+A picture of conformance (the context's ``on_time``: each handover's share of
+required messages and checklist items that came in time) draws each measured handover
+green (at least 90 %), amber (at least 75 %) or red (less), with the share in its label
+(``87 % i tide``) and in ``data-on-time`` (0-1), and says so in the legend.
+
 Each lane is a ``<g class="lane" data-level="…">``, each step a ``<g id="step-KEY"
 data-step="KEY">`` and each transition a ``<g id="transition-KEY" data-transition="KEY">``,
 so the picture can be styled, tested and linked to.
@@ -41,7 +46,16 @@ from pathways.findings import Finding, Severity
 from pathways.model import Level, Pathway, Step, StepKind, Transition
 from pathways.wording import date_text, deadline_text
 
-__all__ = ["PICTURE_CSS", "Picture", "decision_outline", "picture_layout", "svg_picture", "to_svg"]
+__all__ = [
+    "ON_TIME_BANDS",
+    "PICTURE_CSS",
+    "Picture",
+    "decision_outline",
+    "on_time_band",
+    "picture_layout",
+    "svg_picture",
+    "to_svg",
+]
 
 _NODE_WIDTH, _NODE_HEIGHT = 172.0, 92.0
 _TITLE_HEIGHT = 64.0
@@ -58,6 +72,37 @@ _HANDOVER = "#6a1b9a"
 _SEVERITY = {Severity.ERROR: "#c62828", Severity.WARNING: "#ef6c00"}
 _MARK = {"added": "#1a7f37", "changed": "#9a6700", "removed": "#8c959f"}
 """Outline colours of what a picture of a difference marks (with a named badge)."""
+ON_TIME_BANDS: tuple[tuple[float, str, str], ...] = (
+    (0.9, "high", "#1b7f3b"),
+    (0.75, "medium", "#a15c00"),
+    (0.0, "low", "#b3261e"),
+)
+"""A handover's colour by its share on time: (the least share, the band, the colour)."""
+_ON_TIME_WORDS = {"en": "on time", "nb": "i tide", "nn": "i tide"}
+
+
+def on_time_band(share: float) -> tuple[str, str]:
+    """The band (``high``, ``medium``, ``low``) and colour of a share on time.
+
+    >>> on_time_band(0.95), on_time_band(0.8)[0], on_time_band(0.2)[0]
+    (('high', '#1b7f3b'), 'medium', 'low')
+    """
+    for least, band, colour in ON_TIME_BANDS:
+        if share >= least:
+            return band, colour
+    return ON_TIME_BANDS[-1][1], ON_TIME_BANDS[-1][2]
+
+
+def _percent(share: float, lang: str) -> str:
+    """``87 %`` in Norwegian, ``87%`` in English (whole percent, rounded down so that
+    89.9 % is not shown as the 90 % of the next band)."""
+    whole = int(share * 100 + 1e-9)
+    return f"{whole}%" if lang == "en" else f"{whole} %"
+
+
+def _on_time_text(share: float, lang: str) -> str:
+    return f"{_percent(share, lang)} {_ON_TIME_WORDS.get(lang, _ON_TIME_WORDS['en'])}"
+
 
 _CSS = f"""
 .h2h text {{ font-family: {_FONT}; fill: #1b1b1b; }}
@@ -70,6 +115,7 @@ _CSS = f"""
 .h2h .role {{ font-size: 10px; font-style: italic; fill: #444; }}
 .h2h .edge-label {{ font-size: 10px; }}
 .h2h .edge-label .messages {{ fill: {_HANDOVER}; font-weight: 600; }}
+.h2h .edge-label .on-time {{ font-weight: 700; }}
 .h2h .marker text {{ font-size: 12px; font-weight: 700; fill: #fff; }}
 .h2h .legend text {{ font-size: 11px; }}
 """.strip()
@@ -95,8 +141,10 @@ def _text_lines(
     return f'<text class="{css}" x="{x:.0f}" y="{y:.0f}" text-anchor="{anchor}">{spans}</text>'
 
 
-def _defs(marks: Sequence[str] = ()) -> str:
+def _defs(marks: Sequence[str] = (), on_time: bool = False) -> str:
     markers = {"arrow": _EDGE, "arrow-handover": _HANDOVER}
+    if on_time:
+        markers.update({f"arrow-on-time-{band}": colour for _, band, colour in ON_TIME_BANDS})
     markers.update({f"arrow-{severity.value}": colour for severity, colour in _SEVERITY.items()})
     markers.update({f"arrow-{mark}": _MARK[mark] for mark in marks if mark != "changed"})
     parts = [
@@ -284,9 +332,11 @@ _CORNER = 6.0
 _LINE_HEIGHT = 12.0
 
 
-def _label_lines(transition: Transition, lang: str) -> list[tuple[str, str]]:
+def _label_lines(
+    transition: Transition, lang: str, share: float | None = None
+) -> list[tuple[str, str]]:
     """The lines of a transition's label: its text, the handover's messages (by their
-    names in ``lang``) and its deadline, every word kept."""
+    names in ``lang``), its deadline, every word kept, and its share on time."""
     lines = [("", line) for line in wrap(transition.label, 26, 12)] if transition.label else []
     handover = transition.handover
     if handover is not None:
@@ -295,6 +345,8 @@ def _label_lines(transition: Transition, lang: str) -> list[tuple[str, str]]:
             lines += [("messages", line) for line in wrap(names, 26, 24)]
         if handover.deadline:
             lines.append(("deadline", deadline_text(handover.deadline, lang)))
+        if share is not None:
+            lines.append(("on-time", _on_time_text(share, lang)))
     return lines
 
 
@@ -348,12 +400,17 @@ def _transition(
     findings: Sequence[Finding],
     lang: str,
     mark: str | None = None,
+    share: float | None = None,
 ) -> str:
     places = picture.layout
     cross = pathway.is_cross_level(transition)
     severity = worst(findings)
     flagged = severity is not None and severity in _SEVERITY
-    if mark in ("added", "removed"):
+    band = None
+    if share is not None:
+        band, band_colour = on_time_band(share)
+        colour, marker, width = band_colour, f"arrow-on-time-{band}", 3.0
+    elif mark in ("added", "removed"):
         colour, marker, width = _MARK[mark], f"arrow-{mark}", 2.5
     elif severity is not None and flagged:
         colour, marker, width = _SEVERITY[severity], f"arrow-{severity.value}", 2.5
@@ -367,13 +424,19 @@ def _transition(
         css += f" finding-{severity.value}"
     if mark is not None:
         css += f" change-{mark}"
+    on_time = ""
+    if share is not None:
+        css += f" on-time-{band}"
+        on_time = f' data-on-time="{share:.4f}"'
     title = f"{pathway.step(transition.source).name} → {pathway.step(transition.target).name}"
     if transition.label:
         title += f": {transition.label}"
+    if share is not None:
+        title += f" ({_on_time_text(share, lang)})"
     parts = [
         f'<g id="transition-{_esc(transition.key)}" class="{css}" '
         f'data-transition="{_esc(transition.key)}" data-from="{_esc(transition.source)}" '
-        f'data-to="{_esc(transition.target)}">',
+        f'data-to="{_esc(transition.target)}"{on_time}>',
         f"<title>{_esc(title)}</title>",
         f'<path d="{_path(places.routes[transition.key])}" fill="none" stroke="{colour}" '
         f'stroke-width="{width:.1f}"{dash} stroke-linejoin="round" '
@@ -392,8 +455,9 @@ def _transition(
     return "".join(parts)
 
 
-def _legend(y: float, lang: str, marks: Sequence[str] = ()) -> str:
-    """What the lines and outlines mean; ``marks``: the kinds of difference shown."""
+def _legend(y: float, lang: str, marks: Sequence[str] = (), on_time: bool = False) -> str:
+    """What the lines and outlines mean; ``marks``: the kinds of difference shown;
+    ``on_time``: the colours of a picture of conformance."""
     said = words(lang)
     texts = (said["legend_transition"], said["legend_handover"], said["error"], said["warning"])
     x = 16.0
@@ -423,6 +487,21 @@ def _legend(y: float, lang: str, marks: Sequence[str] = ()) -> str:
             f'<text x="{(x + 38):.0f}" y="18">{_esc(text)}</text>'
         )
         x += 50 + len(text) * 6.5
+    if on_time:
+        bands = [(least, band, colour) for least, band, colour in ON_TIME_BANDS]
+        for index, (least, band, colour) in enumerate(bands):
+            if index == 0:
+                text = f"≥ {_on_time_text(least, lang)}"
+            elif index == len(bands) - 1:
+                text = f"< {_on_time_text(bands[index - 1][0], lang)}"
+            else:
+                text = f"≥ {_on_time_text(least, lang)}"
+            parts.append(
+                f'<path class="on-time-{band}" d="M{x:.0f},14 L{(x + 40):.0f},14" '
+                f'stroke="{colour}" stroke-width="3" marker-end="url(#h2h-arrow-on-time-{band})"/>'
+                f'<text x="{(x + 48):.0f}" y="18">{_esc(text)}</text>'
+            )
+            x += 60 + len(text) * 6.5
     parts.append("</g>")
     return "".join(parts)
 
@@ -488,7 +567,7 @@ def picture_layout(pathway: Pathway, context: ExportContext | None = None) -> Pi
     flagged: set[str] = set()
     edges = []
     for transition in pathway.transitions:
-        lines = _label_lines(transition, lang)
+        lines = _label_lines(transition, lang, context.on_time.get(transition.key))
         severity = worst(transition_findings.get(transition.key, ()))
         marked = severity is not None and severity in _SEVERITY
         if marked:
@@ -537,7 +616,7 @@ def svg_picture(
         f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
         f'aria-labelledby="h2h-picture-title">',
         f'<title id="h2h-picture-title">{_esc(pathway.info.title)}</title>',
-        _defs(marks),
+        _defs(marks, bool(context.on_time)),
         f'<rect width="{width:.0f}" height="{height:.0f}" fill="#ffffff"/>',
         _text_lines([pathway.info.title], 16, 28, "title", 0, "start"),
         _text_lines([_subtitle(context, lang)], 16, 48, "subtitle", 0, "start"),
@@ -552,6 +631,7 @@ def svg_picture(
             transition_findings.get(transition.key, ()),
             lang,
             context.transition_marks.get(transition.key),
+            context.on_time.get(transition.key) if pathway.is_cross_level(transition) else None,
         )
         for transition in pathway.transitions
     ]
@@ -568,7 +648,7 @@ def svg_picture(
         for step in pathway.steps
     ]
     parts.append("</g>")
-    parts.append(_legend(places.height + 8, lang, marks))
+    parts.append(_legend(places.height + 8, lang, marks, bool(context.on_time)))
     parts.append("</svg>")
     return "\n".join(parts)
 

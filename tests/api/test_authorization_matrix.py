@@ -137,6 +137,11 @@ hospital is not invited (it may not answer); a thread's ETag is not the pathway'
 DEADLINE = (date.today() + timedelta(days=30)).isoformat()
 HOOK_URL = "https://intruder.example.org/hook"
 REPLAY_CONTROL = "tests/test_webhook_delivery.py::test_replay_delivers_the_same_event_again"
+CONFORMANCE_CONTROL = "tests/api/test_conformance.py::test_who_may_import_and_read"
+EPISODE = "ep-matrix"
+"""An episode of the approved pathway's handover log."""
+EVENT_LOG_HEADER = "episode,type,code,time,sender,receiver"
+"""An import's body is a handover log (CSV, JSON lines, XES), not JSON."""
 
 CASES: dict[tuple[str, str], tuple[Case, ...]] = {
     # Not about one pathway.
@@ -290,6 +295,23 @@ CASES: dict[tuple[str, str], tuple[Case, ...]] = {
         Case(Kind.APPROVED, "version=1", needs_version=True),
         Case(Kind.APPROVED, "format=fhir&side=receiver", needs_version=True),
     ),
+    # Conformance: against an approved version; its participants' (and the secretariat's)
+    # only, draft-only pathway or not: the log is about their patients.
+    ("POST", "/pathways/{pathway_id}/conformance/events"): (
+        Case(Kind.DRAFT, needs_version=True, control=CONFORMANCE_CONTROL),
+    ),
+    ("GET", "/pathways/{pathway_id}/conformance"): (
+        Case(Kind.DRAFT, needs_version=True),
+        Case(Kind.DRAFT, "by=item&version=1", needs_version=True),
+    ),
+    ("GET", "/pathways/{pathway_id}/conformance/csv"): (
+        Case(Kind.DRAFT, "by=month", needs_version=True),
+    ),
+    ("GET", "/pathways/{pathway_id}/conformance/payments"): (Case(Kind.DRAFT, needs_version=True),),
+    ("GET", "/pathways/{pathway_id}/conformance/picture"): (Case(Kind.DRAFT, needs_version=True),),
+    ("GET", "/pathways/{pathway_id}/conformance/episodes/{episode}"): (
+        Case(Kind.DRAFT, needs_version=True),
+    ),
     ("GET", "/pathways/{pathway_id}/handovers/{transition_key}"): (
         Case(Kind.APPROVED, needs_version=True),
         Case(Kind.APPROVED, "version=1&format=fhir", needs_version=True),
@@ -407,6 +429,12 @@ def _prepare(world: World, example: bytes, *, approve: bool, spare: bool = True)
         done = world.municipality.post(f"/pathways/{pathway_id}/approvals", etag=etag)
         assert done.status_code == 201, done.text
         assert done.json()["version"]["number"] == 1
+        logged = hospital.post(
+            f"/pathways/{pathway_id}/conformance/events",
+            content=f"{EVENT_LOG_HEADER}\n{EPISODE},step,ward,2024-03-01T10:00:00+01:00,HF,\n",
+            headers={"Content-Type": "text/csv"},
+        )
+        assert logged.status_code == 200, logged.text
     marked = hospital.patch(
         f"/pathways/{pathway_id}", json={"description": f"{MARKER}: not approved"}, etag=etag
     )
@@ -528,6 +556,8 @@ def _urls(
             values = [TRANSITION_KEY]
         elif name == "number":
             values = ["1"]
+        elif name == "episode":
+            values = [EPISODE]
         elif name in {"comment_id", "hearing_id"}:
             target = next(
                 t for t in (setting.draft, setting.approved) if t.pathway_id == pathway_id

@@ -26,6 +26,9 @@ _NOT_DRAFT_CHANGES = {
     # They make a new pathway from an approved version: the one in the URL stays as it is.
     "/pathways/{pathway_id}/borrow",
     "/pathways/{pathway_id}/variants",
+    # It records what happened to patients, against an approved version (immutable): the
+    # draft and its revision stay as they are, so there is no ETag to send.
+    "/pathways/{pathway_id}/conformance/events",
 }
 
 

@@ -1125,3 +1125,68 @@ def test_hearings_migration_keeps_each_partnerships_policy_without_a_hearing(
         assert [tuple(row) for row in pathways] == [(1, 1)]
     finally:
         database.dispose()
+
+
+BEFORE_CONFORMANCE = "d5e8a3c1f7b2"
+"""The revision before handover events and conformance."""
+
+
+def test_conformance_migration_adds_empty_tables_and_keeps_versions_both_ways(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Up from the revision before it: an approved version stays as it was and its log
+    tables start empty, then take events and checks; down again the tables go and the
+    version stays; up again works."""
+    url = _own_database(tmp_path, database_url, "conformance")
+    upgrade(url, BEFORE_CONFORMANCE)
+    database = Database.connect(url, pool_size=1)
+    document = EXAMPLE.read_text(encoding="utf-8")
+    try:
+        with database.writer() as session, session.begin():
+            session.execute(
+                text(
+                    "INSERT INTO pathways (id, title, description, target_group, agreement_ref,"
+                    " rules, revision, created_at, updated_at) VALUES (1, 'Hoftebrudd', '',"
+                    " '', '', '{}', 5, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                )
+            )
+            session.execute(
+                text(
+                    "INSERT INTO versions (id, pathway_id, number, revision, document,"
+                    " approvals, created_at) VALUES (1, 1, 1, 5, :document, '[]',"
+                    " CURRENT_TIMESTAMP)"
+                ),
+                {"document": document},
+            )
+        database.dispose()
+        upgrade(url)
+        with database.writer() as session, session.begin():
+            assert session.scalar(select(func.count()).select_from(orm.HandoverEvent)) == 0
+            session.add(
+                orm.HandoverEvent(
+                    version_id=1, key=-7, episode="ep1", kind="step", code="ward",
+                    at=1_700_000_000, sender="HF", receiver="", answer="",
+                )
+            )  # fmt: skip
+            session.add(
+                orm.HandoverCheck(
+                    version_id=1, episode="ep1", position=0, transition="admit",
+                    kind="message", code="LOG_INNLAGT", organization="HF", month="2023-11",
+                    due=None, arrived=None, delay=None, on_time=False,
+                )
+            )  # fmt: skip
+        with database.reader() as session:
+            assert session.scalar(select(orm.Version.document)) == document
+        database.dispose()
+        downgrade(url, BEFORE_CONFORMANCE)
+        tables = set(inspect(database.engine).get_table_names())
+        gone = {"handover_events", "handover_checks", "conformance_episodes", "payment_days"}
+        assert not gone & tables
+        with database.reader() as session:
+            kept = session.execute(text("SELECT id, number, document FROM versions")).all()
+        assert [tuple(row) for row in kept] == [(1, 1, document)]
+        database.dispose()
+        upgrade(url)
+        assert gone <= set(inspect(database.engine).get_table_names())
+    finally:
+        database.dispose()
