@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from db.session import Database
 from tests.conftest import World
 from tests.pathways.test_export_bpmn import _node
 from tests.pathways.test_export_html_browser import _chromium
-from tests.servers import Server, cli_env, running_server
+from tests.servers import Server, cli, cli_env, running_server
 
 TOOLS = Path(__file__).resolve().parent.parent / "tools"
 AXE = TOOLS / "node_modules" / "axe-core" / "axe.min.js"
@@ -52,6 +54,24 @@ def server(world: World, database_url: str, tmp_path: Path) -> Iterator[Server]:
     env = cli_env(database_url, webhook_delivery="false")
     with running_server(tmp_path, env) as running:
         yield running
+
+
+@pytest.fixture
+def demo(
+    db: Database, database_url: str, tmp_path: Path
+) -> Iterator[tuple[Server, dict[str, str]]]:
+    """``pathways demo`` on the test database, then ``pathways serve``; the tokens by
+    organisation name."""
+    env = cli_env(database_url, webhook_delivery="false")
+    loaded = cli(["demo"], tmp_path, env)
+    assert loaded.returncode == 0, loaded.stderr
+    tokens = {
+        match[1]: match[3]
+        for match in re.finditer(r"^  (.+?) \((\w+), edit\): (htt_\S+)$", loaded.stdout, re.M)
+    }
+    assert len(tokens) == 6, loaded.stdout
+    with running_server(tmp_path, env) as server:
+        yield server, tokens
 
 
 @pytest.fixture

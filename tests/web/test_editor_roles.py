@@ -8,35 +8,14 @@ are left as screenshots (``PATHWAYS_SCREENSHOTS``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
-import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from db.session import Database
-from tests.servers import Server, cli, cli_env, running_server
+from tests.servers import Server
 from tests.web.conftest import Watched, assert_accessible
-
-
-@pytest.fixture
-def demo(
-    db: Database, database_url: str, tmp_path: Path
-) -> Iterator[tuple[Server, dict[str, str]]]:
-    """``pathways demo`` on the test database, then ``pathways serve``; the tokens by
-    organisation name."""
-    env = cli_env(database_url, webhook_delivery="false")
-    loaded = cli(["demo"], tmp_path, env)
-    assert loaded.returncode == 0, loaded.stderr
-    tokens = {
-        match[1]: match[3]
-        for match in re.finditer(r"^  (.+?) \((\w+), edit\): (htt_\S+)$", loaded.stdout, re.M)
-    }
-    assert len(tokens) == 6, loaded.stdout
-    with running_server(tmp_path, env) as server:
-        yield server, tokens
 
 
 def _signed_in(browser: Browser, server: Server, token: str) -> tuple[Page, Watched]:

@@ -55,22 +55,24 @@ export function whenUnauthorized(callback) {
 
 /**
  * Call the API. `etag` goes as If-Match, `ifNoneMatch` as If-None-Match (a 304 resolves
- * with no data); `token` overrides the session's (sign-in).
+ * with no data); `token` overrides the session's (sign-in). A Blob body (a file) is sent as
+ * it is, with `contentType`; anything else as JSON.
  * Resolves to {data, etag, status, location, response}; rejects with a Problem.
  */
-export async function api(path, { method = "GET", body, etag, ifNoneMatch, token, as = "json" } = {}) {
+export async function api(path, { method = "GET", body, etag, ifNoneMatch, token, as = "json", contentType } = {}) {
   const headers = { "Accept-Language": lang() };
   const bearer = token || session.token;
   if (bearer) headers.Authorization = `Bearer ${bearer}`;
   if (etag) headers["If-Match"] = etag;
   if (ifNoneMatch) headers["If-None-Match"] = ifNoneMatch;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const raw = body instanceof Blob;
+  if (body !== undefined) headers["Content-Type"] = raw ? contentType : "application/json";
   let response;
   try {
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || raw ? body : JSON.stringify(body),
       cache: "no-store",
       credentials: "omit",
       redirect: "error",

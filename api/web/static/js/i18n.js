@@ -121,6 +121,40 @@ const WORDS = {
     tab_export: "Eksport",
     tab_comments: "Kommentarer og høringer",
     tab_variants: "Lokale varianter",
+    tab_conformance: "Samsvar",
+    conformance: "Samsvar med forløpet",
+    conformance_intro: "Hvordan overleveringene faktisk gikk, holdt mot godkjent versjon {version}: kom meldingene og sjekkpunktene, og i tide?",
+    conformance_none: "Forløpet har ingen godkjent versjon å måle mot ennå.",
+    import_log: "Last inn en logg over overleveringer",
+    log_file: "Loggfil",
+    log_file_hint: "CSV, JSON lines (.jsonl) eller XES. Pasientene må være pseudonymisert: fødselsnumre avvises.",
+    import: "Last inn",
+    imported: "Lest {read}, lagret {stored}, fantes fra før {duplicates}, avvist {refused}.",
+    refused_rows: "Avviste rader",
+    row: "Rad {row}: {reason}",
+    group_by: "Vis per",
+    by_transition: "overlevering",
+    by_item: "melding og sjekkpunkt",
+    by_organization: "organisasjon",
+    by_month: "måned",
+    expected: "Påkrevd",
+    on_time: "I tide",
+    late: "For sent",
+    missing_count: "Mangler",
+    share_on_time: "Andel i tide",
+    median_delay: "Median forsinkelse",
+    p90_delay: "90 % innen",
+    events_episodes: "{events} hendelser i {episodes} forløp; {left} forlot forløpet.",
+    payments: "Betalingsdøgn for utskrivningsklare pasienter",
+    municipality: "Kommune",
+    year: "År",
+    episodes: "Pasientforløp",
+    days: "Døgn",
+    daily_rate: "Døgnpris",
+    cost: "Kostnad",
+    no_payments: "Ingen betalingsdøgn.",
+    coloured_picture: "Overleveringene farget etter andel i tide (grønn minst 90 %, gul minst 75 %, rød under)",
+    download_csv: "Last ned tallene (CSV)",
     public_view: "Du ser den godkjente versjonen. Organisasjonen din deltar ikke i utkastet.",
     diagram: "Forløpsdiagram",
     diagram_caption:
@@ -389,6 +423,40 @@ const WORDS = {
     tab_export: "Export",
     tab_comments: "Comments and hearings",
     tab_variants: "Local variants",
+    tab_conformance: "Conformance",
+    conformance: "Conformance with the pathway",
+    conformance_intro: "How the handovers really went, held against approved version {version}: did the messages and checklist items come, and in time?",
+    conformance_none: "The pathway has no approved version to measure against yet.",
+    import_log: "Import a log of handovers",
+    log_file: "Log file",
+    log_file_hint: "CSV, JSON lines (.jsonl) or XES. Patients must be pseudonymous: national identity numbers are refused.",
+    import: "Import",
+    imported: "Read {read}, stored {stored}, already there {duplicates}, refused {refused}.",
+    refused_rows: "Refused rows",
+    row: "Row {row}: {reason}",
+    group_by: "Show per",
+    by_transition: "handover",
+    by_item: "message and checklist item",
+    by_organization: "organisation",
+    by_month: "month",
+    expected: "Required",
+    on_time: "In time",
+    late: "Late",
+    missing_count: "Missing",
+    share_on_time: "Share in time",
+    median_delay: "Median delay",
+    p90_delay: "90 % within",
+    events_episodes: "{events} events in {episodes} episodes; {left} left the pathway.",
+    payments: "Payment days for patients ready for discharge",
+    municipality: "Municipality",
+    year: "Year",
+    episodes: "Episodes",
+    days: "Days",
+    daily_rate: "Daily rate",
+    cost: "Cost",
+    no_payments: "No payment days.",
+    coloured_picture: "Handovers coloured by their share in time (green at least 90 %, amber at least 75 %, red below)",
+    download_csv: "Download the figures (CSV)",
     public_view: "You see the approved version. Your organisation does not take part in the draft.",
     diagram: "Pathway diagram",
     diagram_caption:
@@ -641,4 +709,23 @@ export function statusText(status) {
 
 export function percent(share) {
   return new Intl.NumberFormat(locale(), { style: "percent", maximumFractionDigits: 0 }).format(share);
+}
+
+/** A delay in seconds as people say it: "2 timer", "3 dager", "40 minutter"; "—" for none. */
+export function delayText(seconds) {
+  if (seconds === null || seconds === undefined) return "—";
+  const units = [["days", 86400], ["hours", 3600], ["minutes", 60]];
+  for (const [unit, size] of units) {
+    if (seconds >= size * (unit === "days" ? 2 : 1) || unit === "minutes") {
+      const amount = Math.round(seconds / size);
+      const [one, many] = UNIT_NAMES[lang()][unit];
+      return `${amount} ${amount === 1 ? one : many}`;
+    }
+  }
+  return "—";
+}
+
+/** Kroner: "5 745 kr". */
+export function kroner(amount) {
+  return new Intl.NumberFormat(locale(), { style: "currency", currency: "NOK", maximumFractionDigits: 0 }).format(amount);
 }

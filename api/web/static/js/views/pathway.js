@@ -5,6 +5,7 @@
 import { api, session } from "../api.js";
 import { h, put, badge, pageHeading, notice } from "../dom.js";
 import { t, dateText, statusText } from "../i18n.js";
+import { conformanceTab } from "./conformance.js";
 import { editorTab } from "./editor.js";
 import { peopleTab, historyTab, diffTab, exportTab, commentsTab, variantsTab, publicView } from "./tabs.js";
 
@@ -16,6 +17,7 @@ const TABS = [
   ["export", "tab_export", exportTab],
   ["comments", "tab_comments", commentsTab],
   ["variants", "tab_variants", variantsTab],
+  ["conformance", "tab_conformance", conformanceTab],
 ];
 
 /** The caller's place in the pathway: role ("editor", "commenter", "secretariat" or null), may edit. */

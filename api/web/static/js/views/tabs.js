@@ -10,7 +10,8 @@ import { withoutStyle } from "./editor.js";
 import { hearingCard } from "./lists.js";
 import { go, flashNext } from "../main.js";
 
-function pictureOf(svgText, label) {
+/** A picture from the API (an SVG export) shown in a scrollable, focusable region. */
+export function pictureOf(svgText, label) {
   const svg = new DOMParser().parseFromString(withoutStyle(svgText), "image/svg+xml").documentElement;
   if (svg.nodeName !== "svg") return h("p", {}, "—");
   return h("div", { class: "diagram", tabindex: "0", role: "region", "aria-label": label }, document.importNode(svg, true));
@@ -258,9 +259,9 @@ const FORMATS = [
   ["mermaid", "Mermaid", "mmd"],
 ];
 
-async function download(id, format, version, extension, status) {
-  const { data } = await api(`/pathways/${id}/export${query({ format, version })}`, { as: "blob" });
-  const name = `pathway-${id}-${version || "latest"}-${format}.${extension}`;
+/** Fetch `path` with the token and save it as `name` (no token in a link's address). */
+export async function download(path, name, status) {
+  const { data } = await api(path, { as: "blob" });
   const url = URL.createObjectURL(data);
   const link = h("a", { href: url, download: name, hidden: true });
   document.body.append(link);
@@ -288,7 +289,8 @@ export async function exportTab(section, { id, pathway }) {
         on: {
           click: async () => {
             try {
-              await download(id, format, version.value, extension, status);
+              const name = `pathway-${id}-${version.value || "latest"}-${format}.${extension}`;
+              await download(`/pathways/${id}/export${query({ format, version: version.value })}`, name, status);
             } catch (problem) {
               if (!(problem instanceof Problem)) throw problem;
               showProblem(section, problem);
