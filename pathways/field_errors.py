@@ -81,9 +81,13 @@ def _count(number: object, one: str, many: str) -> str:
     return f"{number} {one if number == 1 else many}"
 
 
-def _allowed(ctx: Mapping[str, Any]) -> str:
-    """Pydantic's ``expected`` (``'a', 'b' or 'c'``) as a list: ``'a', 'b', 'c'``."""
-    return str(ctx["expected"]).replace(" or ", ", ")
+def _one_of(ctx: Mapping[str, Any]) -> str:
+    """What may be chosen, from pydantic's ``expected`` (``'a', 'b' or 'c'``): ``må være en
+    av: 'a', 'b', 'c'``, or ``må være 'a'`` when there is one."""
+    expected = str(ctx["expected"])
+    if " or " not in expected:
+        return f"må være {expected}"
+    return f"må være en av: {expected.replace(' or ', ', ')}"
 
 
 _DATE_NB = "må være en dato (ÅÅÅÅ-MM-DD)"
@@ -126,8 +130,8 @@ NB_BY_TYPE: Mapping[str, Callable[[Mapping[str, Any]], str]] = {
     "datetime_from_date_parsing": lambda ctx: _DATE_TIME_NB,
     "datetime_object_invalid": lambda ctx: _DATE_TIME_NB,
     "timezone_aware": lambda ctx: "må ha en tidssone, for eksempel Z for UTC",
-    "enum": lambda ctx: f"må være en av: {_allowed(ctx)}",
-    "literal_error": lambda ctx: f"må være en av: {_allowed(ctx)}",
+    "enum": _one_of,
+    "literal_error": _one_of,
     "json_invalid": lambda ctx: "er ikke gyldig JSON",
     "json_type": lambda ctx: "må være tekst som inneholder JSON",
     "model_type": lambda ctx: _OBJECT_NB,
