@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from pathways.errors import Bilingual, InvalidValue
 
-__all__ = ["DURATION_PATTERN", "MAX_DURATION", "is_duration", "parse_duration"]
+__all__ = ["DURATION_NB", "DURATION_PATTERN", "MAX_DURATION", "is_duration", "parse_duration"]
 
 # Calendar years and months have no fixed length; deadlines in care are counted in
 # days and hours, so years and months are refused rather than approximated. Written
@@ -33,6 +33,12 @@ DURATION_PATTERN = rf"^P(?:{_DATE_PART}(?:{_TIME_PART})?|{_TIME_PART})$"
 _DURATION = re.compile(DURATION_PATTERN.removeprefix("^").removesuffix("$"))
 _PART = re.compile(r"([0-9]+)([WDHMS])")
 _UNITS = {"W": "weeks", "D": "days", "H": "hours", "M": "minutes", "S": "seconds"}
+
+DURATION_NB = (
+    "er ikke en gyldig varighet. Oppgi den i uker, dager, timer, minutter og sekunder, "
+    "for eksempel 24 timer, 14 dager eller 1 dag og 12 timer"
+)
+"""What a duration must be, in bokmål: in words, for the code is not for people."""
 
 MAX_DURATION = timedelta(days=3660)
 """Longest duration accepted (about ten years): longer ones are typing mistakes."""
@@ -51,9 +57,7 @@ def parse_duration(text: str, *, longest: timedelta | None = MAX_DURATION) -> ti
             Bilingual(
                 f"{text!r} is not an ISO 8601 duration in weeks, days, hours, minutes "
                 "and seconds (e.g. PT24H, P14D, P1DT12H)",
-                f"«{text}» er ikke en gyldig varighet: den skrives i uker, dager, timer, "
-                "minutter og sekunder etter ISO 8601, for eksempel PT24H (24 timer), P14D "
-                "(14 dager) eller P1DT12H (1 dag og 12 timer)",
+                DURATION_NB,
             )
         )
     parts = {_UNITS[unit]: int(number) for number, unit in _PART.findall(text)}
@@ -61,13 +65,13 @@ def parse_duration(text: str, *, longest: timedelta | None = MAX_DURATION) -> ti
         value = timedelta(**parts)
     except OverflowError:
         raise InvalidValue(
-            Bilingual(f"{text!r} is too long a duration", f"«{text}» er en altfor lang varighet")
+            Bilingual(f"{text!r} is too long a duration", "er en altfor lang varighet")
         ) from None
     if longest is not None and value > longest:
         raise InvalidValue(
             Bilingual(
                 f"{text!r} is longer than {longest.days} days",
-                f"«{text}» er lenger enn {longest.days} dager",
+                f"er lenger enn {longest.days} dager",
             )
         )
     return value

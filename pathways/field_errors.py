@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from pathways.durations import DURATION_PATTERN
+from pathways.durations import DURATION_NB, DURATION_PATTERN
 from pathways.errors import Bilingual, text_of
 from pathways.text import (
     KEY_PATTERN,
@@ -64,9 +64,7 @@ PATTERN_MESSAGES: Mapping[str, Bilingual] = {
     DURATION_PATTERN: Bilingual(
         "is not an ISO 8601 duration in weeks, days, hours, minutes and "
         "seconds (e.g. PT24H, P14D, P1DT12H)",
-        "er ikke en gyldig varighet: den skrives i uker, dager, timer, minutter og sekunder "
-        "etter ISO 8601, for eksempel PT24H (24 timer), P14D (14 dager) eller P1DT12H "
-        "(1 dag og 12 timer)",
+        DURATION_NB,
     ),
 }
 """What each of our patterns asks for: the pattern itself is for machines."""

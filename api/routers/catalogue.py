@@ -25,9 +25,8 @@ def _review(value: str | None) -> str | None:
             Bilingual(
                 "must be 'overdue' or an ISO 8601 duration in weeks, days, hours, minutes and "
                 "seconds (e.g. P90D: due within 90 days from today)",
-                "må være «overdue» (forfalt) eller en varighet etter ISO 8601 i uker, dager, "
-                "timer, minutter og sekunder, for eksempel P90D: forfaller innen 90 dager "
-                "fra i dag",
+                "må være «overdue» (forfalt) eller en varighet i uker, dager, timer, minutter "
+                "og sekunder, for eksempel 90 dager: forfaller innen 90 dager fra i dag",
             )
         )
     return value

@@ -353,7 +353,7 @@ def validate_rule_settings(rules: RuleSettings) -> list[Violation]:
                 Violation(
                     loc,
                     "must be an ISO 8601 duration such as PT24H",
-                    "må være en varighet etter ISO 8601, for eksempel PT24H (24 timer)",
+                    "må være en varighet, for eksempel 24 timer",
                 )
             )
         else:
