@@ -4,10 +4,12 @@ One handler per exception base class: our :class:`~api.errors.ApiError` tree, th
 :class:`~pathways.errors.PathwayError` tree, request validation, the framework's own
 HTTP errors, database contention, and a last one for anything unexpected (500, logged).
 
-Every problem says its ``title`` and ``detail`` in the language the request's
-``Accept-Language`` asks for: Norwegian bokmål (for ``nb``, ``no`` and ``nn``) or English
-(the default), with ``Content-Language`` and ``Vary: Accept-Language``. Each error carries
-both texts (a :class:`~pathways.errors.Bilingual`); the audit log keeps the English.
+Every problem says its ``title``, its ``detail`` and each of its field errors' ``detail``
+in the language the request's ``Accept-Language`` asks for: Norwegian bokmål (for ``nb``,
+``no`` and ``nn``) or English (the default), with ``Content-Language`` and
+``Vary: Accept-Language``. Each error, and each field error, carries both texts (a
+:class:`~pathways.errors.Bilingual`) until :func:`problem` makes the answer; the audit log
+keeps the English.
 """
 
 from __future__ import annotations
@@ -174,7 +176,7 @@ def _in_language(error: object, language: str) -> object:
 
 
 def _english(detail: object) -> str:
-    """A field error's detail in English (what the audit log and a summary say)."""
+    """A field error's detail in English (what an English summary repeats)."""
     return detail.en if isinstance(detail, Bilingual) else str(detail)
 
 
