@@ -208,7 +208,10 @@ async def get_page(
                 {
                     "loc": ["query", "limit"],
                     "pointer": None,
-                    "detail": f"at most {settings.max_page_size}",
+                    "detail": Bilingual(
+                        f"at most {settings.max_page_size}",
+                        f"kan være høyst {settings.max_page_size}",
+                    ),
                 }
             ],
         )

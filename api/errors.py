@@ -136,6 +136,8 @@ class Unprocessable(ApiError):
     title = Bilingual("Invalid input", "Ugyldige data")
 
     def __init__(self, detail: Bilingual, *, errors: list[dict[str, Any]] | None = None) -> None:
+        """``errors``: the field errors, ``{loc, pointer, detail}``; a ``detail`` that is a
+        :class:`~pathways.errors.Bilingual` is said in the language of the answer."""
         super().__init__(detail, extra={"errors": errors or []})
 
 
@@ -152,14 +154,15 @@ class RuleViolation(Unprocessable):
     ) -> RuleViolation:
         """The problem of one field of the request body, at ``path`` (``"comments", 2,
         "anchor"``): its ``errors`` entry names the field's location and JSON pointer;
-        ``detail`` is the answer's own detail when it says more than the field's."""
+        ``detail`` is the answer's own detail when it says more than the field's. The field's
+        detail keeps both texts: the answer says it in the request's language."""
         return cls(
             detail or problem,
             errors=[
                 {
                     "loc": ["body", *path],
                     "pointer": "#/" + "/".join(map(str, path)),
-                    "detail": problem.en,
+                    "detail": problem,
                 }
             ],
         )

@@ -4,10 +4,12 @@ One handler per exception base class: our :class:`~api.errors.ApiError` tree, th
 :class:`~pathways.errors.PathwayError` tree, request validation, the framework's own
 HTTP errors, database contention, and a last one for anything unexpected (500, logged).
 
-Every problem says its ``title`` and ``detail`` in the language the request's
-``Accept-Language`` asks for: Norwegian bokmål (for ``nb``, ``no`` and ``nn``) or English
-(the default), with ``Content-Language`` and ``Vary: Accept-Language``. Each error carries
-both texts (a :class:`~pathways.errors.Bilingual`); the audit log keeps the English.
+Every problem says its ``title``, its ``detail`` and each of its field errors' ``detail``
+in the language the request's ``Accept-Language`` asks for: Norwegian bokmål (for ``nb``,
+``no`` and ``nn``) or English (the default), with ``Content-Language`` and
+``Vary: Accept-Language``. Each error, and each field error, carries both texts (a
+:class:`~pathways.errors.Bilingual`) until :func:`problem` makes the answer; the audit log
+keeps the English.
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ from api.deps import problem_language
 from api.errors import PROBLEM_TYPE_BASE, ApiError, BodyTooLarge, PayloadTooLarge, Unprocessable
 from api.routers.methods import allowed_methods
 from api.schemas.problems import Problem
-from pathways.document import error_message
 from pathways.errors import (
     Bilingual,
     InvalidPathway,
@@ -37,6 +38,7 @@ from pathways.errors import (
     PathwayError,
     Violation,
 )
+from pathways.field_errors import error_text
 from pathways.text import printable
 
 __all__ = [
@@ -157,11 +159,25 @@ def problem(
     )
     body.update(extra or {})
     errors = body.get("errors")
-    if isinstance(errors, list) and len(errors) > MAX_FIELD_ERRORS:
-        body["errors"] = errors[:MAX_FIELD_ERRORS]
-        body["errors_omitted"] = len(errors) - MAX_FIELD_ERRORS
+    if isinstance(errors, list):
+        if len(errors) > MAX_FIELD_ERRORS:
+            body["errors_omitted"] = len(errors) - MAX_FIELD_ERRORS
+        body["errors"] = [_in_language(error, language) for error in errors[:MAX_FIELD_ERRORS]]
     log_denied(request, status, detail.en)
     return ProblemResponse(body, status_code=status, headers=language_headers(language, headers))
+
+
+def _in_language(error: object, language: str) -> object:
+    """A field error with its ``detail`` said in ``language``: a field error carries both
+    texts (a :class:`~pathways.errors.Bilingual`) until the answer is made."""
+    if isinstance(error, dict) and isinstance(error.get("detail"), Bilingual):
+        return {**error, "detail": error["detail"].in_language(language)}
+    return error
+
+
+def _english(detail: object) -> str:
+    """A field error's detail in English (what an English summary repeats)."""
+    return detail.en if isinstance(detail, Bilingual) else str(detail)
 
 
 def _pointer(loc: Sequence[str | int]) -> str | None:
@@ -191,7 +207,10 @@ def violation_errors(
             {
                 "loc": loc,
                 "pointer": _pointer(loc),
-                "detail": printable(violation.message, max_length=500),
+                "detail": Bilingual(
+                    printable(violation.text.en, max_length=500),
+                    printable(violation.text.nb, max_length=500),
+                ),
             }
         )
     return errors
@@ -201,7 +220,7 @@ def _validation_errors(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
     errors = []
     for item in items:
         loc = _safe_loc(item.get("loc", ()))
-        errors.append({"loc": loc, "pointer": _pointer(loc), "detail": error_message(item)})
+        errors.append({"loc": loc, "pointer": _pointer(loc), "detail": error_text(item)})
     return errors
 
 
@@ -225,9 +244,10 @@ def _summary(
     first: dict[str, Any] | None, total: int, *, fallback: Bilingual, kind: str | None = None
 ) -> Bilingual:
     """The ``detail`` of a validation problem: where the first error is, what it is,
-    and how many more there are. The field errors themselves are in English; the bokmål
-    says where and, for an error of ``kind`` ``missing``, ``extra_forbidden`` or
-    ``json_invalid`` (pydantic's types), what."""
+    and how many more there are. The English repeats the first field error's English;
+    the bokmål says where and, for an error of ``kind`` ``missing``, ``extra_forbidden``
+    or ``json_invalid`` (pydantic's types), what (the field errors say the rest in the
+    problem's language)."""
     if first is None:
         return fallback
     loc = first["loc"]
@@ -246,7 +266,7 @@ def _summary(
         said = f"{noun} {where} har en ugyldig verdi"
     said = said.removesuffix(".")
     more_nb = f", og det er {total - 1} feil til" if total > 1 else ""
-    return Bilingual(f"{where}: {first['detail']}{more}", f"{said}{more_nb}.")
+    return Bilingual(f"{where}: {_english(first['detail'])}{more}", f"{said}{more_nb}.")
 
 
 def install_problem_handlers(app: FastAPI) -> None:

@@ -33,6 +33,7 @@ from pathways.durations import parse_duration
 from pathways.errors import Violation
 from pathways.findings import Severity
 from pathways.model import RULE_SETS, RuleSettings
+from pathways.wording import duration_text
 
 __all__ = ["override_violations", "rules_in_force"]
 
@@ -106,6 +107,8 @@ def override_violations(agreement: RuleSettings | None, own: RuleSettings) -> li
                     ("rules", "deadlines", name),
                     f"the agreement sets {name} to {limit}; a pathway may shorten it, "
                     "not lengthen it",
+                    f"avtalen setter fristen {name} til {duration_text(limit, 'nb')}. Et "
+                    "forløp kan korte den inn, ikke gjøre den lengre",
                 )
             )
     for code, value in own.severities.items():
@@ -116,6 +119,8 @@ def override_violations(agreement: RuleSettings | None, own: RuleSettings) -> li
                     ("rules", "severities", code),
                     f"the agreement makes {code} {agreed}; a pathway may make it stricter, "
                     "not milder",
+                    f"avtalen gir regelen {code} alvorlighetsgraden {agreed}. Et forløp kan "
+                    "gjøre den strengere, ikke mildere",
                 )
             )
     return violations

@@ -33,7 +33,8 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 
 from pathways.durations import DURATION_PATTERN
-from pathways.errors import DocumentError, Violation
+from pathways.errors import Bilingual, DocumentError, InvalidValue, Violation
+from pathways.field_errors import error_message, error_text
 from pathways.findings import Severity
 from pathways.gaps.rules import DEFAULT_DEADLINES, RULES_BY_CODE
 from pathways.limits import DEFAULT_LIMITS, Limits
@@ -127,7 +128,9 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 def _date_text(value: object) -> object:
     if not (isinstance(value, date) or (isinstance(value, str) and _DATE.fullmatch(value))):
-        raise ValueError("must be a date as YYYY-MM-DD")
+        raise InvalidValue(
+            Bilingual("must be a date as YYYY-MM-DD", "må være en dato (ÅÅÅÅ-MM-DD)")
+        )
     return value
 
 
@@ -135,12 +138,18 @@ DateText = Annotated[date, BeforeValidator(_date_text)]
 """A date written YYYY-MM-DD (``format: date``); pydantic alone would take a Unix time too."""
 
 
-def _member_of(names: Collection[str], what: str) -> Callable[[str], str]:
-    """A check that a string is one of ``names``."""
+def _member_of(names: Collection[str], what: Bilingual) -> Callable[[str], str]:
+    """A check that a string is one of ``names``; ``what`` is what a name names."""
 
     def check(value: str) -> str:
         if value not in names:
-            raise ValueError(f"unknown {what} {value!r}; known: {', '.join(names)}")
+            known = ", ".join(names)
+            raise InvalidValue(
+                Bilingual(
+                    f"unknown {what.en} {value!r}; known: {known}",
+                    f"«{printable(value)}» er ikke {what.nb}. Kjente: {known}",
+                )
+            )
         return value
 
     return check
@@ -148,22 +157,24 @@ def _member_of(names: Collection[str], what: str) -> Callable[[str], str]:
 
 RuleSetName = Annotated[
     str,
-    AfterValidator(_member_of(RULE_SETS, "rule set")),
+    AfterValidator(_member_of(RULE_SETS, Bilingual("rule set", "et kjent regelsett"))),
     WithJsonSchema({"type": "string", "enum": list(RULE_SETS)}),
 ]
 DeadlineName = Annotated[
     str,
-    AfterValidator(_member_of(DEFAULT_DEADLINES, "deadline")),
+    AfterValidator(_member_of(DEFAULT_DEADLINES, Bilingual("deadline", "en kjent frist"))),
     WithJsonSchema({"type": "string", "enum": list(DEFAULT_DEADLINES)}),
 ]
 RuleCode = Annotated[
     str,
-    AfterValidator(_member_of(RULES_BY_CODE, "rule")),
+    AfterValidator(_member_of(RULES_BY_CODE, Bilingual("rule", "en kjent regel"))),
     WithJsonSchema({"type": "string", "enum": list(RULES_BY_CODE)}),
 ]
 HandoverKind = Annotated[
     str,
-    AfterValidator(_member_of(HANDOVER_KINDS, "handover kind")),
+    AfterValidator(
+        _member_of(HANDOVER_KINDS, Bilingual("handover kind", "en kjent type overlevering"))
+    ),
     WithJsonSchema({"type": "string", "enum": list(HANDOVER_KINDS)}),
 ]
 
@@ -436,48 +447,10 @@ class PathwayDocument(_Doc):
         )
 
 
-_PATTERN_MESSAGES = {
-    TEXT_PATTERN: "contains a character that cannot be stored or exported (a control "
-    "character such as NUL, or U+FFFE/U+FFFF)",
-    REQUIRED_TEXT_PATTERN: "must not be empty, and may hold no control character "
-    "(such as NUL) and no U+FFFE/U+FFFF",
-    LINE_PATTERN: "must be a single line without control characters (such as NUL) "
-    "and without U+FFFE/U+FFFF",
-    REQUIRED_LINE_PATTERN: "must not be empty, and must be a single line without control "
-    "characters (such as NUL) and without U+FFFE/U+FFFF",
-    KEY_PATTERN: "is not a key: use lower-case letters, digits, '-' and '_', starting and "
-    "ending with a letter or digit",
-    DURATION_PATTERN: "is not an ISO 8601 duration in weeks, days, hours, minutes and "
-    "seconds (e.g. PT24H, P14D, P1DT12H)",
-}
-
-
-def error_message(error: Mapping[str, Any]) -> str:
-    """The words for one pydantic error: what a pattern or cap asks for, not the pattern.
-
-    >>> error_message({"type": "string_pattern_mismatch", "ctx": {"pattern": DURATION_PATTERN}})
-    'is not an ISO 8601 duration in weeks, days, hours, minutes and seconds (e.g. PT24H, ...)'
-    """
-    kind = error.get("type")
-    ctx = error.get("ctx") or {}
-    if kind == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERN_MESSAGES:
-        return _PATTERN_MESSAGES[ctx["pattern"]]
-    if kind == "too_long":
-        return (
-            f"more than {ctx.get('max_length')} items ({ctx.get('actual_length')} sent); "
-            "none of them was read"
-        )
-    if kind == "string_unicode":
-        return "contains a lone surrogate (such as \\ud800), which is not a character"
-    if kind == "value_error" and "error" in ctx:
-        return printable(str(ctx["error"]), max_length=500)  # our own words, not "Value error, "
-    return printable(str(error.get("msg", "")), max_length=500)
-
-
 def _violations(error: PydanticValidationError) -> list[Violation]:
     return [
-        Violation(
-            tuple(part for part in item["loc"] if isinstance(part, str | int)), error_message(item)
+        Violation.of(
+            tuple(part for part in item["loc"] if isinstance(part, str | int)), error_text(item)
         )
         for item in error.errors(include_url=False)
     ]
@@ -488,20 +461,40 @@ def parse_document(raw: bytes | str, *, limits: Limits = DEFAULT_LIMITS) -> Path
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError) as error:
-        raise DocumentError([Violation((), f"not valid JSON: {error}")]) from None
-    if not isinstance(data, dict):
-        raise DocumentError([Violation((), "a pathway document is a JSON object")])
-    if data.get("format") != FORMAT:
         raise DocumentError(
-            [Violation(("format",), f"expected {FORMAT!r}, found {data.get('format')!r}")]
+            [Violation((), f"not valid JSON: {error}", f"Filen er ikke gyldig JSON: {error}")]
+        ) from None
+    if not isinstance(data, dict):
+        raise DocumentError(
+            [
+                Violation(
+                    (),
+                    "a pathway document is a JSON object",
+                    "Et forløpsdokument er et JSON-objekt",
+                )
+            ]
+        )
+    if data.get("format") != FORMAT:
+        found = data.get("format")
+        raise DocumentError(
+            [
+                Violation(
+                    ("format",),
+                    f"expected {FORMAT!r}, found {found!r}",
+                    f"Filen er ikke et forløpsdokument: format skal være «{FORMAT}», "
+                    f"men er «{printable(str(found))}»",
+                )
+            ]
         )
     if data.get("format_version") != FORMAT_VERSION:
+        found = data.get("format_version")
         raise DocumentError(
             [
                 Violation(
                     ("format_version",),
-                    f"this service reads format version {FORMAT_VERSION}, "
-                    f"found {data.get('format_version')!r}",
+                    f"this service reads format version {FORMAT_VERSION}, found {found!r}",
+                    f"Tjenesten leser formatversjon {FORMAT_VERSION}, men filen har "
+                    f"versjon «{printable(str(found))}»",
                 )
             ]
         )

@@ -14,16 +14,18 @@ What an error tells a person is :class:`Bilingual`: English and Norwegian bokmå
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = [
     "Bilingual",
     "DocumentError",
     "InvalidPathway",
+    "InvalidValue",
     "LastParticipantOfLevel",
     "ParticipationError",
     "PathwayError",
     "Violation",
+    "text_of",
 ]
 
 
@@ -49,12 +51,55 @@ class Bilingual:
         return self.nb if language in ("nb", "nn", "no") else self.en
 
 
+def text_of(error: Exception) -> Bilingual:
+    """What ``error`` says, in both languages: an :class:`InvalidValue`'s own texts, and
+    for any other error its English in both (nothing better is known).
+
+    >>> text_of(InvalidValue(Bilingual("must be a date", "må være en dato"))).nb
+    'må være en dato'
+    >>> text_of(ValueError("bad")).nb
+    'bad'
+    """
+    text = getattr(error, "text", None)
+    if isinstance(text, Bilingual):
+        return text
+    return Bilingual(str(error), str(error))
+
+
+class InvalidValue(ValueError):
+    """A ``ValueError`` that says what is wrong in English and bokmål: raised by our own
+    checks (pydantic validators among them), so that the words reach the person in the
+    language they read. ``str()`` is the English."""
+
+    def __init__(self, text: Bilingual) -> None:
+        super().__init__(text.en)
+        self.text = text
+
+
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """One broken rule, located by a path into the document (``("steps", 3, "key")``)."""
+    """One broken rule, located by a path into the document (``("steps", 3, "key")``).
+
+    ``message`` is the English (what logs and the command line say); ``nb`` the bokmål,
+    where it is written (it takes no part in comparing violations).
+
+    >>> Violation(("name",), "must not be empty", "kan ikke være tomt").text.nb
+    'kan ikke være tomt'
+    """
 
     loc: tuple[str | int, ...]
     message: str
+    nb: str | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(cls, loc: tuple[str | int, ...], text: Bilingual) -> Violation:
+        """The violation at ``loc`` that says ``text``."""
+        return cls(loc, text.en, text.nb)
+
+    @property
+    def text(self) -> Bilingual:
+        """The message in both languages (the English twice where no bokmål is written)."""
+        return Bilingual(self.message, self.message if self.nb is None else self.nb)
 
 
 class PathwayError(Exception):

@@ -88,16 +88,26 @@ def text_violations(
 ) -> Iterator[Violation]:
     """Violations of one text field: length, characters, line breaks, emptiness."""
     if required and not value.strip():
-        yield Violation(loc, "must not be empty")
+        yield Violation(loc, "must not be empty", "kan ikke være tomt")
     if len(value) > max_length:
-        yield Violation(loc, f"is {len(value)} characters long; at most {max_length} allowed")
+        yield Violation(
+            loc,
+            f"is {len(value)} characters long; at most {max_length} allowed",
+            f"har {len(value)} tegn, men kan ha høyst {max_length}",
+        )
     if _SURROGATE.search(value):
-        yield Violation(loc, "contains a lone surrogate, which is not a character")
+        yield Violation(
+            loc,
+            "contains a lone surrogate, which is not a character",
+            "inneholder et ugyldig tegn (et enslig surrogattegn)",
+        )
     elif _CONTROL.search(value):
         yield Violation(
             loc,
             "contains a character that cannot be stored or exported (a control character "
             "such as NUL, or U+FFFE/U+FFFF)",
+            "inneholder et tegn som ikke kan lagres eller eksporteres: et usynlig kontrolltegn "
+            "(for eksempel NUL, U+FFFE eller U+FFFF)",
         )
     if not multiline and _BREAK.search(value):
-        yield Violation(loc, "must be a single line")
+        yield Violation(loc, "must be a single line", "må stå på én linje")

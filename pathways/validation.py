@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pathways.durations import parse_duration
-from pathways.errors import InvalidPathway, Violation
+from pathways.errors import InvalidPathway, Violation, text_of
 from pathways.gaps.rules import validate_rule_settings
 from pathways.limits import DEFAULT_LIMITS, Limits
 from pathways.model import Handover, Level, Pathway, PathwayInfo, Step, StepKind, Transition
@@ -25,12 +25,18 @@ __all__ = ["validate_info", "validate_pathway"]
 
 def _key_violations(key: str, loc: Loc, limits: Limits) -> Iterator[Violation]:
     if len(key) > limits.max_key_length:
-        yield Violation(loc, f"is longer than {limits.max_key_length} characters")
+        yield Violation(
+            loc,
+            f"is longer than {limits.max_key_length} characters",
+            f"kan ha høyst {limits.max_key_length} tegn",
+        )
     elif not is_key(key):
         yield Violation(
             loc,
             f"{key!r} is not a key: use lower-case letters, digits, '-' and '_', "
             "starting and ending with a letter or digit",
+            f"«{key}» er ikke en gyldig nøkkel: bruk små bokstaver, sifre, bindestrek (-) og "
+            "understrek (_), og begynn og slutt med en bokstav eller et siffer",
         )
 
 
@@ -40,7 +46,7 @@ def _duration_violations(value: str | None, loc: Loc) -> Iterator[Violation]:
     try:
         parse_duration(value)
     except ValueError as error:
-        yield Violation(loc, str(error))
+        yield Violation.of(loc, text_of(error))
 
 
 def _info_violations(
@@ -76,11 +82,23 @@ def _step_violations(step: Step, loc: Loc, limits: Limits) -> Iterator[Violation
         multiline=True,
     )
     if not isinstance(step.level, Level):
-        yield Violation((*loc, "level"), f"{step.level!r} is not a care level")
+        yield Violation(
+            (*loc, "level"),
+            f"{step.level!r} is not a care level",
+            f"«{step.level}» er ikke et omsorgsnivå",
+        )
     if not isinstance(step.kind, StepKind):
-        yield Violation((*loc, "kind"), f"{step.kind!r} is not a step kind")
+        yield Violation(
+            (*loc, "kind"),
+            f"{step.kind!r} is not a step kind",
+            f"«{step.kind}» er ikke en kjent type steg",
+        )
     if step.kind is StepKind.HOME and step.level is not Level.MUNICIPALITY:
-        yield Violation((*loc, "level"), "a home step belongs to the municipal level")
+        yield Violation(
+            (*loc, "level"),
+            "a home step belongs to the municipal level",
+            "et hjemmesteg hører til det kommunale nivået",
+        )
     yield from _duration_violations(step.expected_duration, (*loc, "expected_duration"))
 
 
@@ -90,7 +108,11 @@ def _handover_violations(handover: Handover, loc: Loc, limits: Limits) -> Iterat
             getattr(handover, name), (*loc, name), max_length=limits.max_name_length
         )
     if len(handover.messages) > limits.max_messages:
-        yield Violation((*loc, "messages"), f"more than {limits.max_messages} messages")
+        yield Violation(
+            (*loc, "messages"),
+            f"more than {limits.max_messages} messages",
+            f"har mer enn {limits.max_messages} meldinger",
+        )
     for index, message in enumerate(handover.messages):
         yield from text_violations(
             message,
@@ -101,14 +123,20 @@ def _handover_violations(handover: Handover, loc: Loc, limits: Limits) -> Iterat
     yield from _duration_violations(handover.deadline, (*loc, "deadline"))
     if len(handover.checklist) > limits.max_checklist_items:
         yield Violation(
-            (*loc, "checklist"), f"more than {limits.max_checklist_items} checklist items"
+            (*loc, "checklist"),
+            f"more than {limits.max_checklist_items} checklist items",
+            f"har mer enn {limits.max_checklist_items} punkter i sjekklisten",
         )
     seen: set[str] = set()
     for index, item in enumerate(handover.checklist):
         item_loc = (*loc, "checklist", index)
         yield from _key_violations(item.key, (*item_loc, "key"), limits)
         if item.key in seen:
-            yield Violation((*item_loc, "key"), f"duplicate checklist item key {item.key!r}")
+            yield Violation(
+                (*item_loc, "key"),
+                f"duplicate checklist item key {item.key!r}",
+                f"nøkkelen «{item.key}» er allerede brukt av et annet punkt i sjekklisten",
+            )
         seen.add(item.key)
         yield from text_violations(
             item.text,
@@ -126,9 +154,17 @@ def _transition_violations(
     yield from _key_violations(transition.key, (*loc, "key"), limits)
     for name, key in (("from", transition.source), ("to", transition.target)):
         if key not in step_keys:
-            yield Violation((*loc, name), f"there is no step with key {key!r}")
+            yield Violation(
+                (*loc, name),
+                f"there is no step with key {key!r}",
+                f"det finnes ikke noe steg med nøkkelen «{key}»",
+            )
     if transition.source == transition.target:
-        yield Violation((*loc, "to"), "a transition may not lead back to the step it leaves")
+        yield Violation(
+            (*loc, "to"),
+            "a transition may not lead back to the step it leaves",
+            "en overgang kan ikke føre tilbake til steget den går fra",
+        )
     yield from text_violations(transition.label, (*loc, "label"), max_length=limits.max_name_length)
     if transition.handover is not None:
         yield from _handover_violations(transition.handover, (*loc, "handover"), limits)
@@ -138,16 +174,28 @@ def _pathway_violations(pathway: Pathway, limits: Limits) -> Iterator[Violation]
     yield from _info_violations(pathway.info, limits)
     yield from validate_rule_settings(pathway.rules)
     if len(pathway.steps) > limits.max_steps:
-        yield Violation(("steps",), f"more than {limits.max_steps} steps")
+        yield Violation(
+            ("steps",),
+            f"more than {limits.max_steps} steps",
+            f"har mer enn {limits.max_steps} steg",
+        )
         return
     if len(pathway.transitions) > limits.max_transitions:
-        yield Violation(("transitions",), f"more than {limits.max_transitions} transitions")
+        yield Violation(
+            ("transitions",),
+            f"more than {limits.max_transitions} transitions",
+            f"har mer enn {limits.max_transitions} overganger",
+        )
         return
     step_keys: set[str] = set()
     for index, step in enumerate(pathway.steps):
         yield from _step_violations(step, ("steps", index), limits)
         if step.key in step_keys:
-            yield Violation(("steps", index, "key"), f"duplicate step key {step.key!r}")
+            yield Violation(
+                ("steps", index, "key"),
+                f"duplicate step key {step.key!r}",
+                f"nøkkelen «{step.key}» er allerede brukt av et annet steg",
+            )
         step_keys.add(step.key)
     transition_keys: set[str] = set()
     pairs: dict[tuple[str, str], str] = {}
@@ -155,7 +203,11 @@ def _pathway_violations(pathway: Pathway, limits: Limits) -> Iterator[Violation]
         loc: Loc = ("transitions", index)
         yield from _transition_violations(transition, loc, step_keys, limits)
         if transition.key in transition_keys:
-            yield Violation((*loc, "key"), f"duplicate transition key {transition.key!r}")
+            yield Violation(
+                (*loc, "key"),
+                f"duplicate transition key {transition.key!r}",
+                f"nøkkelen «{transition.key}» er allerede brukt av en annen overgang",
+            )
         transition_keys.add(transition.key)
         pair = (transition.source, transition.target)
         if pair in pairs:
@@ -163,6 +215,8 @@ def _pathway_violations(pathway: Pathway, limits: Limits) -> Iterator[Violation]
                 loc,
                 f"transition {transition.key!r} joins the same two steps as "
                 f"{pairs[pair]!r}; merge them or add a step between",
+                f"overgangen «{transition.key}» går mellom de samme to stegene som "
+                f"«{pairs[pair]}». Slå dem sammen, eller legg et steg mellom dem",
             )
         pairs.setdefault(pair, transition.key)
 

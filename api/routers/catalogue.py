@@ -13,6 +13,7 @@ from api.routers.methods import ResourceRoute
 from api.schemas.catalogue import CatalogueEntryRead
 from api.schemas.common import Page
 from api.services import catalogue as service
+from pathways.errors import Bilingual, InvalidValue
 from pathways.text import LINE_PATTERN
 
 router = APIRouter(tags=["catalogue"], route_class=ResourceRoute)
@@ -20,9 +21,13 @@ router = APIRouter(tags=["catalogue"], route_class=ResourceRoute)
 
 def _review(value: str | None) -> str | None:
     if value is not None and not service.is_review(value):
-        raise ValueError(
-            "must be 'overdue' or an ISO 8601 duration in weeks, days, hours, minutes and "
-            "seconds (e.g. P90D: due within 90 days from today)"
+        raise InvalidValue(
+            Bilingual(
+                "must be 'overdue' or an ISO 8601 duration in weeks, days, hours, minutes and "
+                "seconds (e.g. P90D: due within 90 days from today)",
+                "må være «overdue» (forfalt) eller en varighet i uker, dager, timer, minutter "
+                "og sekunder, for eksempel 90 dager: forfaller innen 90 dager fra i dag",
+            )
         )
     return value
 

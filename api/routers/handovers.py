@@ -25,7 +25,7 @@ from api.problems import problem_responses
 from api.routers.methods import ResourceRoute
 from api.schemas.handovers import FeedPageRead, HandoverList, HandoverRead
 from api.services.handovers import REVALIDATE, ChecklistAsk, HandoverService, feed_answer
-from pathways.errors import Bilingual
+from pathways.errors import Bilingual, InvalidValue
 from pathways.limits import DEFAULT_LIMITS
 from pathways.model import Level, Side
 from pathways.text import KEY_PATTERN, is_key
@@ -112,7 +112,7 @@ _LEVELS = {level.value: level for level in Level}
 def _invalid(name: str, detail: Bilingual) -> Unprocessable:
     return Unprocessable(
         Bilingual(f"query.{name}: {detail.en}", f"Parameteren query.{name} {detail.nb}."),
-        errors=[{"loc": ["query", name], "pointer": None, "detail": detail.en}],
+        errors=[{"loc": ["query", name], "pointer": None, "detail": detail}],
     )
 
 
@@ -126,7 +126,13 @@ def _pathway_id(request: Request) -> int:
                 "path.pathway_id: must be a pathway id",
                 "Parameteren path.pathway_id må være id-en til et forløp.",
             ),
-            errors=[{"loc": ["path", "pathway_id"], "pointer": None, "detail": "not an id"}],
+            errors=[
+                {
+                    "loc": ["path", "pathway_id"],
+                    "pointer": None,
+                    "detail": Bilingual("not an id", "er ikke id-en til et forløp"),
+                }
+            ],
         )
     return int(raw)
 
@@ -139,7 +145,13 @@ def _transition_key(request: Request) -> str:
                 "path.transition_key: must be a transition key",
                 "Parameteren path.transition_key må være nøkkelen til en overgang.",
             ),
-            errors=[{"loc": ["path", "transition_key"], "pointer": None, "detail": "not a key"}],
+            errors=[
+                {
+                    "loc": ["path", "transition_key"],
+                    "pointer": None,
+                    "detail": Bilingual("not a key", "er ikke nøkkelen til en overgang"),
+                }
+            ],
         )
     return raw
 
@@ -207,7 +219,12 @@ _PROBLEMS = problem_responses(401, 404, 422)
 def _date_time_text(value: object) -> object:
     """An RFC 3339 date-time, as the spec says: not a Unix time (pydantic takes both)."""
     if isinstance(value, str) and not _DATE_TIME.match(value):
-        raise ValueError("must be a date and time, e.g. 2026-05-01T12:00:00Z")
+        raise InvalidValue(
+            Bilingual(
+                "must be a date and time, e.g. 2026-05-01T12:00:00Z",
+                "må være en dato og et klokkeslett, for eksempel 2026-05-01T12:00:00Z",
+            )
+        )
     return value
 
 
@@ -221,7 +238,12 @@ def _in_utc(value: datetime) -> datetime:
     try:
         return value.astimezone(UTC)
     except OverflowError:
-        raise ValueError("is outside the range of dates this service can compare") from None
+        raise InvalidValue(
+            Bilingual(
+                "is outside the range of dates this service can compare",
+                "ligger utenfor datoene tjenesten kan sammenligne",
+            )
+        ) from None
 
 
 def _bearer_token(request: Request) -> str | None:

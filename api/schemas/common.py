@@ -6,6 +6,8 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from pathways.errors import Bilingual, InvalidValue
+
 __all__ = ["Input", "Page", "PartialInput", "without_null"]
 
 T = TypeVar("T")
@@ -53,7 +55,9 @@ class PartialInput(Input):
     def _no_null_for_required(self) -> PartialInput:
         for name in self.model_fields_set:
             if getattr(self, name) is None and name not in self.NULLABLE:
-                raise ValueError(f"{name} cannot be null")
+                raise InvalidValue(
+                    Bilingual(f"{name} cannot be null", f"{name} kan ikke være null (tomt)")
+                )
         return self
 
     def changes(self) -> dict[str, Any]:

@@ -14,7 +14,9 @@ class FieldError(BaseModel):
     pointer: str | None = Field(
         default=None, description="JSON Pointer into the request body, when it is in the body"
     )
-    detail: str
+    detail: str = Field(
+        description="What is wrong with the field, in the problem's language (Accept-Language)"
+    )
 
 
 class Problem(BaseModel):

@@ -260,7 +260,7 @@ def list_threads(
             "element angir et element av typen i kind. Oppgi kind også.",
         )
         raise RuleViolation(
-            problem, errors=[{"loc": ["query", "element"], "pointer": None, "detail": problem.en}]
+            problem, errors=[{"loc": ["query", "element"], "pointer": None, "detail": problem}]
         )
     comments = CommentRepository(session)
     firsts, total = comments.threads(

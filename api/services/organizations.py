@@ -110,7 +110,7 @@ def _check_text(fields: dict[str, str | None], limits: Limits) -> None:
                 + (f", og det er {len(violations) - 1} feil til." if len(violations) > 1 else "."),
             ),
             errors=[
-                {"loc": ["body", *v.loc], "pointer": f"#/{v.loc[0]}", "detail": v.message}
+                {"loc": ["body", *v.loc], "pointer": f"#/{v.loc[0]}", "detail": v.text}
                 for v in violations
             ],
         )

@@ -89,12 +89,14 @@ def add_participant(
     if row.partnership_id is not None and PartnershipRepository(session).is_secretariat(
         row.partnership_id, organization_id
     ):
-        through = "it holds the secretariat role on this pathway through its partnership"
+        through = Bilingual(
+            "it holds the secretariat role on this pathway through its partnership",
+            "har allerede sekretariatsrollen på dette forløpet gjennom helsefellesskapet",
+        )
         raise RuleViolation(
             Bilingual(
-                f"{organization.name}: {through}",
-                f"{organization.name} har allerede sekretariatsrollen på dette forløpet "
-                "gjennom helsefellesskapet.",
+                f"{organization.name}: {through.en}",
+                f"{organization.name} {through.nb}.",
             ),
             errors=[{"loc": ["path", "organization_id"], "pointer": None, "detail": through}],
         )

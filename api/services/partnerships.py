@@ -318,12 +318,12 @@ def add_member(
     if repository.is_member(row.id, organization_id):
         return _view(session, row), False
     if repository.member_count(row.id) >= limits.max_partnership_members:
-        problem = f"a partnership has at most {limits.max_partnership_members} members"
+        problem = Bilingual(
+            f"a partnership has at most {limits.max_partnership_members} members",
+            f"Et helsefellesskap har høyst {limits.max_partnership_members} medlemmer.",
+        )
         raise RuleViolation(
-            Bilingual(
-                problem,
-                f"Et helsefellesskap har høyst {limits.max_partnership_members} medlemmer.",
-            ),
+            problem,
             errors=[{"loc": ["path", "organization_id"], "pointer": None, "detail": problem}],
         )
     repository.add_member(row.id, organization_id)

@@ -203,9 +203,12 @@ def _partnership_for(
     # Locked: a pathway joins a partnership while its agreement stays as it was read.
     partnership = PartnershipRepository(session).get(partnership_id, for_update=True)
     if partnership is None:
-        problem = f"there is no partnership {partnership_id}"
+        problem = Bilingual(
+            f"there is no partnership {partnership_id}",
+            f"Helsefellesskap {partnership_id} finnes ikke.",
+        )
         raise RuleViolation(
-            Bilingual(problem, f"Helsefellesskap {partnership_id} finnes ikke."),
+            problem,
             errors=[{"loc": loc, "pointer": None, "detail": problem}],
         )
     if not PartnershipRepository(session).is_member(partnership_id, client.organization_id):

@@ -104,7 +104,13 @@ def create_variant(
                 f"Forløp {pathway_id} er selv en lokal variant av forløp "
                 f"{shared.variant_of_id}. Lag varianten av det felles forløpet.",
             ),
-            errors=[{"loc": ["path", "pathway_id"], "pointer": None, "detail": "a variant"}],
+            errors=[
+                {
+                    "loc": ["path", "pathway_id"],
+                    "pointer": None,
+                    "detail": Bilingual("a variant", "er selv en lokal variant"),
+                }
+            ],
         )
     editors = _editors(session, pathway_id)
     editor_ids = {organization.id for _, organization in editors}
@@ -137,7 +143,13 @@ def create_variant(
                 )
                 + f" i forløp {pathway_id}. En lokal variant gjelder kommuner som deltar i det.",
             ),
-            errors=[{"loc": ["body", "organizations"], "pointer": None, "detail": "not municipal"}],
+            errors=[
+                {
+                    "loc": ["body", "organizations"],
+                    "pointer": None,
+                    "detail": Bilingual("not municipal", "er ikke kommunale redaktører"),
+                }
+            ],
         )
     if client.organization_id not in wanted:
         raise Forbidden(

@@ -125,7 +125,8 @@ def _literal(host: str) -> IPAddress | None:
 
 def _bad_url(en: str, nb: str) -> RuleViolation:
     return RuleViolation(
-        Bilingual(en, nb), errors=[{"loc": ["body", "url"], "pointer": "/url", "detail": en}]
+        Bilingual(en, nb),
+        errors=[{"loc": ["body", "url"], "pointer": "/url", "detail": Bilingual(en, nb)}],
     )
 
 
@@ -363,7 +364,13 @@ def event_feed(
                 f"limit is {size}; at most {max_limit} events are served per page",
                 f"limit er {size}, men en side har høyst {max_limit} hendelser.",
             ),
-            errors=[{"loc": ["query", "limit"], "pointer": None, "detail": f"at most {max_limit}"}],
+            errors=[
+                {
+                    "loc": ["query", "limit"],
+                    "pointer": None,
+                    "detail": Bilingual(f"at most {max_limit}", f"kan være høyst {max_limit}"),
+                }
+            ],
         )
     return EventRepository(session).feed(
         client.organization_id, after=after, limit=size, types=_events(types)

@@ -41,7 +41,7 @@ from datetime import timedelta
 from types import MappingProxyType
 
 from pathways.durations import parse_duration
-from pathways.errors import Violation
+from pathways.errors import Violation, text_of
 from pathways.findings import Finding, Severity
 from pathways.model import HANDOVER_KINDS, RULE_SETS, RuleSettings
 
@@ -333,6 +333,8 @@ def validate_rule_settings(rules: RuleSettings) -> list[Violation]:
                 Violation(
                     ("rules", "rule_sets", number),
                     f"unknown rule set {name!r}; known rule sets: {', '.join(RULE_SETS)}",
+                    f"«{name}» er ikke et kjent regelsett. Kjente regelsett: "
+                    f"{', '.join(RULE_SETS)}",
                 )
             )
     for name, value in rules.deadlines.items():
@@ -342,34 +344,56 @@ def validate_rule_settings(rules: RuleSettings) -> list[Violation]:
                 Violation(
                     loc,
                     f"unknown deadline {name!r}; known deadlines: {', '.join(DEFAULT_DEADLINES)}",
+                    f"«{name}» er ikke en kjent frist. Kjente frister: "
+                    f"{', '.join(DEFAULT_DEADLINES)}",
                 )
             )
         elif not isinstance(value, str):
-            violations.append(Violation(loc, "must be an ISO 8601 duration such as PT24H"))
+            violations.append(
+                Violation(
+                    loc,
+                    "must be an ISO 8601 duration such as PT24H",
+                    "må være en varighet, for eksempel 24 timer",
+                )
+            )
         else:
             try:
                 parse_duration(value)
             except ValueError as error:
-                violations.append(Violation(loc, str(error)))
+                violations.append(Violation.of(loc, text_of(error)))
     severities = [severity.value for severity in Severity]
     for code, severity in rules.severities.items():
         loc = ("rules", "severities", code)
         if code not in RULES_BY_CODE:
-            violations.append(Violation(loc, f"unknown rule {code!r}"))
+            violations.append(
+                Violation(loc, f"unknown rule {code!r}", f"«{code}» er ikke en kjent regel")
+            )
         elif severity not in severities:
             violations.append(
-                Violation(loc, f"unknown severity {severity!r}; known: {', '.join(severities)}")
+                Violation(
+                    loc,
+                    f"unknown severity {severity!r}; known: {', '.join(severities)}",
+                    f"«{severity}» er ikke en kjent alvorlighetsgrad. Kjente: "
+                    f"{', '.join(severities)}",
+                )
             )
     for number, item in enumerate(rules.required_items):
         loc = ("rules", "required_items", number)
         if not item.key.strip() or not item.text.strip():
-            violations.append(Violation(loc, "a required item needs a key and a text"))
+            violations.append(
+                Violation(
+                    loc,
+                    "a required item needs a key and a text",
+                    "et påkrevd punkt må ha en nøkkel og en tekst",
+                )
+            )
         unknown = [kind for kind in item.on if kind not in HANDOVER_KINDS]
         if unknown or not item.on:
             violations.append(
                 Violation(
                     (*loc, "on"),
                     f"must name handover kinds among: {', '.join(HANDOVER_KINDS)}",
+                    f"må nevne typer overlevering blant: {', '.join(HANDOVER_KINDS)}",
                 )
             )
     return violations

@@ -191,20 +191,39 @@ def test_norwegian_is_answered_in_bokmal_and_english_by_default(
     assert norwegian.headers["content-language"] == "nb"
     assert nb["title"] != en["title"]
     assert nb["detail"] != en["detail"]
-    for text in (nb["title"], nb["detail"]):
+    for text in (nb["title"], nb["detail"], *_field_details(nb)):
         assert not ISO_DURATION.search(text), text
-    # Only title and detail are said in another language: the rest is the same problem.
-    assert {k: v for k, v in nb.items() if k not in ("title", "detail")} == {
-        k: v for k, v in en.items() if k not in ("title", "detail")
-    }
+    # Only title, detail and the field errors' details are said in another language: the
+    # rest is the same problem, and every field error is said in bokmål.
+    assert _said_apart(nb) == _said_apart(en)
+    for said_nb, said_en in zip(_field_details(nb), _field_details(en), strict=True):
+        assert said_nb != said_en, said_nb
     for accept in ("en", "en-GB", "sv", "de-DE, fr;q=0.5", "nb;q=0.1, en"):
         response, body = _ask(world, pathway, case, accept)
         assert response.headers["content-language"] == "en", accept
         assert (body["title"], body["detail"]) == (en["title"], en["detail"]), accept
+        assert _field_details(body) == _field_details(en), accept
     for accept in ("nn", "no", "nb-NO", "nn-NO", "en;q=0.3, nn;q=0.8", "da, nb"):
         response, body = _ask(world, pathway, case, accept)
         assert response.headers["content-language"] == "nb", accept
         assert (body["title"], body["detail"]) == (nb["title"], nb["detail"]), accept
+        assert _field_details(body) == _field_details(nb), accept
+
+
+def _field_details(problem: dict[str, Any]) -> list[str]:
+    """The ``detail`` of each of the problem's field errors, in order."""
+    return [error["detail"] for error in problem.get("errors", [])]
+
+
+def _said_apart(problem: dict[str, Any]) -> dict[str, Any]:
+    """The problem without what is said in a language: its title, its detail and its field
+    errors' details."""
+    kept = {k: v for k, v in problem.items() if k not in ("title", "detail")}
+    if "errors" in kept:
+        kept["errors"] = [
+            {k: v for k, v in error.items() if k != "detail"} for error in kept["errors"]
+        ]
+    return kept
 
 
 EXACT: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
