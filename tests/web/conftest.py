@@ -40,8 +40,11 @@ CHROMIUM_FLAGS = [
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one module. Not for the session: Playwright's sync API keeps an asyncio
+    loop running in this thread while it is open, and later tests that start their own
+    (``anyio.run``) would fail."""
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=_chromium(), args=CHROMIUM_FLAGS)
         yield launched
