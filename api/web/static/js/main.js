@@ -168,9 +168,16 @@ export async function render() {
   focusHeading();
 }
 
+/**
+ * Move focus to the new view's heading (screen readers say where they are), unless the
+ * user has moved on already: focus is only taken from nowhere (the body, or an element
+ * the new view replaced), never from a control the user reached while the view loaded.
+ */
 function focusHeading() {
   const heading = document.getElementById("page-title");
-  if (heading && !document.activeElement?.closest?.(".problem, .error-summary")) heading.focus();
+  const active = document.activeElement;
+  const nowhere = !active || active === document.body || !active.isConnected;
+  if (heading && nowhere) heading.focus();
 }
 
 whenUnauthorized(() => {
