@@ -252,6 +252,24 @@ export function showProblem(container, problem) {
   return box;
 }
 
+/**
+ * A table in a scrolling wrapper: a caption (for screen readers only unless
+ * `captionShown`: a heading usually says it already), column headers, and `rows` (tr).
+ */
+export function table(caption, headers, rows, id, { captionShown = false } = {}) {
+  return h(
+    "div",
+    { class: "table-wrap" },
+    h(
+      "table",
+      { id },
+      h("caption", { class: captionShown ? null : "visually-hidden" }, caption),
+      h("thead", {}, h("tr", {}, ...headers.map((text) => h("th", { scope: "col" }, text)))),
+      h("tbody", {}, ...rows),
+    ),
+  );
+}
+
 export function badge(text, kind = "neutral") {
   return h("span", { class: `badge badge--${kind}` }, text);
 }

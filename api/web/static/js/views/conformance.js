@@ -4,7 +4,7 @@
 // come from the API, which computes them in the database.
 
 import { api, query, Problem } from "../api.js";
-import { h, put, clear, field, select, notice, showErrors, showProblem, announce } from "../dom.js";
+import { h, table, put, clear, field, select, notice, showErrors, showProblem, announce } from "../dom.js";
 import { t, percent, delayText, kroner } from "../i18n.js";
 import { standing } from "./pathway.js";
 import { pictureOf, download } from "./tabs.js";
@@ -91,64 +91,46 @@ export async function conformanceTab(section, { id, pathway }) {
 
 function figureTable(rows) {
   const headers = [t("what"), t("expected"), t("on_time"), t("late"), t("missing_count"), t("share_on_time"), t("median_delay"), t("p90_delay")];
-  return h(
-    "div",
-    { class: "table-wrap" },
-    h(
-      "table",
-      { id: "conformance-table" },
-      h("caption", { class: "visually-hidden" }, t("conformance")),
-      h("thead", {}, h("tr", {}, ...headers.map((text) => h("th", { scope: "col" }, text)))),
+  return table(
+    t("conformance"),
+    headers,
+    rows.map((row) =>
       h(
-        "tbody",
-        {},
-        ...rows.map((row) =>
-          h(
-            "tr",
-            { dataset: { transition: row.transition || "" } },
-            h("th", { scope: "row" }, row.label, h("span", { class: "visually-hidden" }, `. ${row.summary}`)),
-            h("td", {}, String(row.expected)),
-            h("td", {}, String(row.on_time)),
-            h("td", {}, String(row.late)),
-            h("td", {}, String(row.missing)),
-            h("td", {}, row.share_on_time === null ? "—" : percent(row.share_on_time)),
-            h("td", {}, delayText(row.median_delay_seconds)),
-            h("td", {}, delayText(row.p90_delay_seconds)),
-          ),
-        ),
+        "tr",
+        { dataset: { transition: row.transition || "" } },
+        h("th", { scope: "row" }, row.label, h("span", { class: "visually-hidden" }, `. ${row.summary}`)),
+        h("td", {}, String(row.expected)),
+        h("td", {}, String(row.on_time)),
+        h("td", {}, String(row.late)),
+        h("td", {}, String(row.missing)),
+        h("td", {}, row.share_on_time === null ? "—" : percent(row.share_on_time)),
+        h("td", {}, delayText(row.median_delay_seconds)),
+        h("td", {}, delayText(row.p90_delay_seconds)),
       ),
     ),
+    "conformance-table",
   );
 }
 
 function paymentTable(payments) {
   if (!payments.municipalities.length) return h("p", {}, t("no_payments"));
   const headers = [t("municipality"), t("year"), t("episodes"), t("days"), t("daily_rate"), t("cost")];
-  return h(
-    "div",
-    { class: "table-wrap" },
-    h(
-      "table",
-      { id: "payments-table" },
-      h("caption", { class: "visually-hidden" }, t("payments")),
-      h("thead", {}, h("tr", {}, ...headers.map((text) => h("th", { scope: "col" }, text)))),
+  return table(
+    t("payments"),
+    headers,
+    payments.municipalities.map((row) =>
       h(
-        "tbody",
+        "tr",
         {},
-        ...payments.municipalities.map((row) =>
-          h(
-            "tr",
-            {},
-            h("th", { scope: "row" }, row.municipality),
-            h("td", {}, String(row.year)),
-            h("td", {}, String(row.episodes)),
-            h("td", {}, String(row.days)),
-            h("td", {}, kroner(row.daily_rate)),
-            h("td", {}, kroner(row.cost)),
-          ),
-        ),
+        h("th", { scope: "row" }, row.municipality),
+        h("td", {}, String(row.year)),
+        h("td", {}, String(row.episodes)),
+        h("td", {}, String(row.days)),
+        h("td", {}, kroner(row.daily_rate)),
+        h("td", {}, kroner(row.cost)),
       ),
     ),
+    "payments-table",
   );
 }
 

@@ -3,7 +3,7 @@
 // address (after "?"), so a filtered list can be bookmarked and shared.
 
 import { api, query, session } from "../api.js";
-import { h, put, field, input, select, badge, choices, pageHeading, showErrors, showProblem, announce } from "../dom.js";
+import { h, table, put, field, input, select, badge, choices, pageHeading, showErrors, showProblem, announce } from "../dom.js";
 import { t, dateText, statusText, timeText } from "../i18n.js";
 import { go, flashNext } from "../main.js";
 
@@ -47,20 +47,6 @@ function pager(base, page) {
     h("p", {}, t("page_of", { from, to, total: page.total })),
     page.offset > 0 ? link(Math.max(0, page.offset - page.limit), t("previous_page")) : null,
     to < page.total ? link(page.offset + page.limit, t("next_page")) : null,
-  );
-}
-
-function table(caption, headers, rows) {
-  return h(
-    "div",
-    { class: "table-wrap" },
-    h(
-      "table",
-      {},
-      h("caption", { class: "visually-hidden" }, caption),
-      h("thead", {}, h("tr", {}, ...headers.map((text) => h("th", { scope: "col" }, text)))),
-      h("tbody", {}, ...rows),
-    ),
   );
 }
 

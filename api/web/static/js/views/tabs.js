@@ -3,7 +3,7 @@
 // of an approved pathway for organisations that take no part in its draft.
 
 import { api, query, session, Problem } from "../api.js";
-import { h, clear, put, field, input, select, badge, notice, choices, showErrors, showProblem } from "../dom.js";
+import { h, table, clear, put, field, input, select, badge, notice, choices, showErrors, showProblem } from "../dom.js";
 import { t, dateText, timeText, percent } from "../i18n.js";
 import { standing } from "./pathway.js";
 import { withoutStyle } from "./editor.js";
@@ -15,21 +15,6 @@ export function pictureOf(svgText, label) {
   const svg = new DOMParser().parseFromString(withoutStyle(svgText), "image/svg+xml").documentElement;
   if (svg.nodeName !== "svg") return h("p", {}, "—");
   return h("div", { class: "diagram", tabindex: "0", role: "region", "aria-label": label }, document.importNode(svg, true));
-}
-
-/** A table; its caption is for screen readers only when a heading just said the same. */
-function table(caption, headers, rows, id, { captionShown = false } = {}) {
-  return h(
-    "div",
-    { class: "table-wrap" },
-    h(
-      "table",
-      { id },
-      h("caption", { class: captionShown ? null : "visually-hidden" }, caption),
-      h("thead", {}, h("tr", {}, ...headers.map((text) => h("th", { scope: "col" }, text)))),
-      h("tbody", {}, ...rows),
-    ),
-  );
 }
 
 // -- participants --------------------------------------------------------------------
