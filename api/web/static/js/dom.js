@@ -1,7 +1,7 @@
 // Building the page: elements from data, always as text (never innerHTML); form fields
 // with their label, hint and error linked; the error summary that links to each field.
 
-import { t, durationParts, durationIso, deadlineText } from "./i18n.js";
+import { t, durationParts, durationIso, durationSeconds, durationText, deadlineText } from "./i18n.js";
 
 let counter = 0;
 export function uid(prefix) {
@@ -147,7 +147,10 @@ export function durationField({ label, value, name, deadline = false, id }) {
   const readAs = h("p", { class: "hint", id: `${baseId}-read`, "aria-live": "polite" });
   const say = () => {
     const iso = durationIso(amount.value, unit.value);
-    readAs.textContent = t("read_as", { text: deadline ? deadlineText(iso) : iso ? deadlineText(iso).replace(/^(innen|within) /, "") : t("no_duration") });
+    // A deadline is said as one ("innen 24 timer", "samme dag"), a length as one ("4 dager").
+    let said = t("no_duration");
+    if (iso !== null) said = deadline || durationSeconds(iso) === 0 ? deadlineText(iso) : durationText(iso);
+    readAs.textContent = t("read_as", { text: said });
   };
   amount.addEventListener("input", say);
   unit.addEventListener("change", say);

@@ -12,7 +12,7 @@ import {
   notice, badge, announce, uid,
 } from "../dom.js";
 import { t, lang, deadlineText, durationText, dateText, timeText } from "../i18n.js";
-import { pathwayFacts, standing } from "./pathway.js";
+import { pathwayFacts, recentHistory, standing } from "./pathway.js";
 
 const KINDS = ["home", "referral", "assessment", "admission", "treatment", "decision", "discharge", "reception", "follow_up", "other"];
 const LEVELS = ["municipality", "hospital"];
@@ -688,10 +688,7 @@ export async function editorTab(section, { id, pathway, etag }) {
   async function conflict(form, element, mine) {
     await refresh({ keepForm: true });
     const theirs = state.pathway.revision;
-    const { data: head } = await api(`/pathways/${id}/history?limit=1`);
-    const offset = Math.max(0, head.total - 50);
-    const { data: page } = await api(`/pathways/${id}/history${query({ limit: 50, offset })}`);
-    const since = page.items.filter((entry) => entry.revision_after > mine);
+    const since = (await recentHistory(id, 50)).filter((entry) => entry.revision_after > mine);
     const box = h(
       "div",
       { class: "notice notice--warning conflict", role: "alert", tabindex: "-1", id: "conflict" },

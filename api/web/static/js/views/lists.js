@@ -6,6 +6,7 @@ import { api, query, session } from "../api.js";
 import { h, table, put, field, input, select, badge, choices, pageHeading, showErrors, showProblem, announce } from "../dom.js";
 import { t, dateText, statusText, timeText } from "../i18n.js";
 import { go, flashNext } from "../main.js";
+import { isOverdue } from "./pathway.js";
 
 const PAGE = 50;
 
@@ -52,10 +53,6 @@ function pager(base, page) {
 
 function reviewCell(due, overdue) {
   return h("td", {}, dateText(due), overdue ? [" ", badge(t("overdue"), "danger")] : null);
-}
-
-function isOverdue(due) {
-  return Boolean(due) && due < new Date().toISOString().slice(0, 10);
 }
 
 export async function minePathwaysView(container) {

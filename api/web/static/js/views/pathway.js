@@ -2,7 +2,7 @@
 // #/pathways/1, #/pathways/1/history, …). A reader who takes no part in the draft sees
 // the public view of the latest approved version.
 
-import { api, session } from "../api.js";
+import { api, query, session } from "../api.js";
 import { h, put, badge, pageHeading, notice } from "../dom.js";
 import { t, dateText, statusText } from "../i18n.js";
 import { conformanceTab } from "./conformance.js";
@@ -28,8 +28,21 @@ export function standing(pathway) {
   return { role, canEdit: role === "editor" && me.scope !== "read", me };
 }
 
+/** Whether a review date (YYYY-MM-DD) has passed, as the API's review_overdue says it. */
+export function isOverdue(due) {
+  return Boolean(due) && due < new Date().toISOString().slice(0, 10);
+}
+
+/** The newest `count` entries of a pathway's history (it pages oldest first). */
+export async function recentHistory(id, count) {
+  const { data: head } = await api(`/pathways/${id}/history?limit=1`);
+  const offset = Math.max(0, head.total - count);
+  const { data: page } = await api(`/pathways/${id}/history${query({ limit: count, offset })}`);
+  return page.items;
+}
+
 export function pathwayFacts(pathway) {
-  const overdue = pathway.review_due && pathway.review_due < new Date().toISOString().slice(0, 10);
+  const overdue = isOverdue(pathway.review_due);
   const facts = [
     [t("status"), [badge(statusText(pathway.status), pathway.status === "approved" ? "success" : "info")]],
     [t("revision"), [String(pathway.revision)]],

@@ -5,7 +5,7 @@
 import { api, query, session, Problem } from "../api.js";
 import { h, table, clear, put, field, input, select, badge, notice, choices, showErrors, showProblem } from "../dom.js";
 import { t, dateText, timeText, percent } from "../i18n.js";
-import { standing } from "./pathway.js";
+import { recentHistory, standing } from "./pathway.js";
 import { withoutStyle } from "./editor.js";
 import { hearingCard } from "./lists.js";
 import { go, flashNext } from "../main.js";
@@ -133,14 +133,13 @@ export async function historyTab(section, { id, pathway }) {
       { captionShown: true },
     ),
   );
-  const { data: head } = await api(`/pathways/${id}/history?limit=1`);
-  const { data: page } = await api(`/pathways/${id}/history${query({ limit: 100, offset: Math.max(0, head.total - 100) })}`);
+  const entries = await recentHistory(id, 100);
   put(section,
     h("h2", {}, t("history")),
     table(
       t("history"),
       [t("when"), t("who"), t("what"), t("via"), t("revision")],
-      [...page.items].reverse().map((entry) =>
+      [...entries].reverse().map((entry) =>
         h(
           "tr",
           {},
