@@ -16,8 +16,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from db.session import Database
 from tests.conftest import World
@@ -142,3 +143,28 @@ def assert_accessible(page: Page, where: str) -> None:
     assert not violations, f"axe on {where}: " + json.dumps(
         violations, ensure_ascii=False, indent=1
     )
+
+
+def signed_in(browser: Browser, server: Server, token: str) -> tuple[Page, Watched]:
+    """A new browser context signed in with ``token`` through the sign-in form."""
+    page = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
+    watched = Watched(page, server.url)
+    page.goto(f"{server.url}/app/")
+    page.fill("#token", token)
+    page.get_by_role("button", name="Logg inn").click()
+    expect(page.locator("h1")).to_have_text("Mine forløp")
+    return page, watched
+
+
+def approve_demo_by_both_levels(server: Server, tokens: dict[str, str]) -> None:
+    """The demo's hospital and Fjordvik kommune approve pathway 1 through the API (its
+    partnership then waits for the secretariat's decision)."""
+    for name in ("Helse Fjordvik HF", "Fjordvik kommune"):
+        headers = {"Authorization": f"Bearer {tokens[name]}"}
+        current = httpx.get(f"{server.url}/pathways/1", headers=headers)
+        assert current.status_code == 200, current.text
+        approved = httpx.post(
+            f"{server.url}/pathways/1/approvals",
+            headers={**headers, "If-Match": current.headers["etag"]},
+        )
+        assert approved.status_code == 201, approved.text

@@ -18,18 +18,12 @@ from pathways.identity import with_control_digits
 from pathways.synthetic import synthetic_episodes, write_log
 from tests.conftest import EXAMPLE
 from tests.servers import Server
-from tests.web.conftest import Watched, assert_accessible
+from tests.web.conftest import approve_demo_by_both_levels, assert_accessible, signed_in
 
 
 def _approve_demo(server: Server, tokens: dict[str, str]) -> None:
     """Both levels approve the demo pathway and the secretariat records the decision."""
-    for name in ("Helse Fjordvik HF", "Fjordvik kommune"):
-        headers = {"Authorization": f"Bearer {tokens[name]}"}
-        etag = httpx.get(f"{server.url}/pathways/1", headers=headers).headers["etag"]
-        answer = httpx.post(
-            f"{server.url}/pathways/1/approvals", headers={**headers, "If-Match": etag}
-        )
-        assert answer.status_code == 201, answer.text
+    approve_demo_by_both_levels(server, tokens)
     headers = {"Authorization": f"Bearer {tokens['Sekretariatet for Helsefellesskapet Fjordvik']}"}
     etag = httpx.get(f"{server.url}/pathways/1", headers=headers).headers["etag"]
     decided = httpx.post(
@@ -55,12 +49,9 @@ def test_a_log_is_imported_measured_and_shown(
     bad = tmp_path / "med-fnr.csv"
     bad.write_text("\n".join([header, first, first.replace("ep0000000", identity, 1)]) + "\n")
 
-    page = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
-    watched = Watched(page, server.url)
-    page.goto(f"{server.url}/app/")
-    page.fill("#token", tokens["Sekretariatet for Helsefellesskapet Fjordvik"])
-    page.get_by_role("button", name="Logg inn").click()
-    expect(page.locator("h1")).to_have_text("Mine forløp")
+    page, watched = signed_in(
+        browser, server, tokens["Sekretariatet for Helsefellesskapet Fjordvik"]
+    )
     page.goto(f"{server.url}/app/#/pathways/1/conformance")
     expect(page.locator("h2", has_text="Samsvar med forløpet")).to_be_visible()
 

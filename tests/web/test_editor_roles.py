@@ -11,21 +11,15 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-import httpx
 from playwright.sync_api import Browser, Page, expect
 
 from tests.servers import Server
-from tests.web.conftest import Watched, assert_accessible
-
-
-def _signed_in(browser: Browser, server: Server, token: str) -> tuple[Page, Watched]:
-    page = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
-    watched = Watched(page, server.url)
-    page.goto(f"{server.url}/app/")
-    page.fill("#token", token)
-    page.get_by_role("button", name="Logg inn").click()
-    expect(page.locator("h1")).to_have_text("Mine forløp")
-    return page, watched
+from tests.web.conftest import (
+    Watched,
+    approve_demo_by_both_levels,
+    assert_accessible,
+    signed_in,
+)
 
 
 def _look(page: Page, watched: Watched, folder: Path, name: str) -> None:
@@ -45,19 +39,10 @@ def test_secretariat_user_committee_and_an_invited_municipality(
     committee = tokens["Brukerutvalget i Helse Fjordvik"]
 
     # Both levels approve the demo pathway through the API; its policy wants a decision.
-    for token in (hospital, tokens["Fjordvik kommune"]):
-        current = httpx.get(
-            f"{server.url}/pathways/1", headers={"Authorization": f"Bearer {token}"}
-        )
-        assert current.status_code == 200, current.text
-        approved = httpx.post(
-            f"{server.url}/pathways/1/approvals",
-            headers={"Authorization": f"Bearer {token}", "If-Match": current.headers["etag"]},
-        )
-        assert approved.status_code == 201, approved.text
+    approve_demo_by_both_levels(server, tokens)
 
     # The secretariat: its overview, then the decision that makes version 1.
-    page, watched = _signed_in(browser, server, secretariat)
+    page, watched = signed_in(browser, server, secretariat)
     page.get_by_role("link", name="Helsefellesskap", exact=True).click()
     page.get_by_role("link", name="Helsefellesskapet Fjordvik").click()
     expect(page.locator("h1")).to_have_text("Helsefellesskapet Fjordvik")
@@ -79,7 +64,7 @@ def test_secretariat_user_committee_and_an_invited_municipality(
     _look(page, watched, folder, "03-secretariat-adopted")
 
     # The user committee reads the draft, cannot change it, and comments on a step.
-    page, watched = _signed_in(browser, server, committee)
+    page, watched = signed_in(browser, server, committee)
     page.get_by_role("link", name=re.compile("Hip fracture")).click()
     expect(page.locator("main")).to_contain_text("Du kan lese utkastet, men ikke endre det")
     expect(page.locator("#new-step")).to_have_count(0)
@@ -95,7 +80,7 @@ def test_secretariat_user_committee_and_an_invited_municipality(
     _look(page, watched, folder, "05-committee-comments")
 
     # The hospital opens a hearing round; the municipality answers it from its list.
-    page, watched = _signed_in(browser, server, hospital)
+    page, watched = signed_in(browser, server, hospital)
     page.get_by_role("link", name=re.compile("Hip fracture")).click()
     page.get_by_role("link", name="Kommentarer og høringer").click()
     page.fill("#hearing-deadline", (date.today() + timedelta(days=30)).isoformat())
@@ -103,7 +88,7 @@ def test_secretariat_user_committee_and_an_invited_municipality(
     page.get_by_role("button", name="Send på høring").click()
     expect(page.locator("main")).to_contain_text("Åpen")
     _look(page, watched, folder, "06-hearing-opened")
-    page, watched = _signed_in(browser, server, tokens["Sørvik kommune"])
+    page, watched = signed_in(browser, server, tokens["Sørvik kommune"])
     page.get_by_role("link", name="Høringer til meg").click()
     page.get_by_label("Enig, med merknader").check()
     page.fill("textarea", "Vi ønsker en kontaktperson i kommunen.")
